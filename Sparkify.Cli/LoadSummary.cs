@@ -1,0 +1,25 @@
+using Sparkify.Warehouse;
+
+namespace Sparkify.Cli;
+
+internal static class LoadSummary
+{
+    public static async Task WriteAsync(TextWriter output, BatchReport report)
+    {
+        var seconds = Math.Max(report.Elapsed.TotalSeconds, 0.001);
+        await output.WriteLineAsync($"Batch {report.BatchId}: {report.Status} in {report.Elapsed.TotalSeconds:F1} s");
+        await output.WriteLineAsync(
+            $"  files: {report.FilesLoaded:N0} loaded, {report.FilesAlreadyLoaded:N0} already loaded (skipped), {report.FilesFailed:N0} failed");
+        await output.WriteLineAsync(
+            $"  rows:  {report.RowsLoaded:N0} staged, {report.RowsRejected:N0} rejected " +
+            $"({report.BytesRead / 1048576.0:F1} MB, {report.RowsLoaded / seconds:N0} rows/s)");
+        var star = report.Star;
+        await output.WriteLineAsync(
+            $"  star:  {star.Songplays:N0} songplays, {star.Users:N0} users, {star.Songs:N0} songs, {star.Artists:N0} artists, " +
+            $"{star.Time:N0} time rows inserted or updated");
+        if (report.RowsRejected > 0 || report.FilesFailed > 0)
+        {
+            await output.WriteLineAsync($"  errors: SELECT * FROM load_errors WHERE batch_id = {report.BatchId};");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Sparkify.Cli;
+
+return await SparkifyCommandLine.Build().Parse(args).InvokeAsync();

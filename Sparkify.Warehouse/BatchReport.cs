@@ -1,0 +1,18 @@
+using Sparkify.Warehouse.Quality;
+using Sparkify.Warehouse.Staging;
+using Sparkify.Warehouse.Star;
+
+namespace Sparkify.Warehouse;
+
+public sealed record BatchReport(
+    long BatchId, string Status, IReadOnlyList<FileLoadResult> Files, StarLoadResult Star,
+    IReadOnlyList<QualityCheckResult> Checks, TimeSpan Elapsed)
+{
+    public int FilesLoaded => Files.Count(f => f.Outcome == FileOutcome.Loaded);
+    public int FilesAlreadyLoaded => Files.Count(f => f.Outcome == FileOutcome.AlreadyLoaded);
+    public int FilesFailed => Files.Count(f => f.Outcome == FileOutcome.Failed);
+    public long RowsLoaded => Files.Sum(f => f.RowsLoaded);
+    public long RowsRejected => Files.Sum(f => f.RowsRejected);
+    public long BytesRead => Files.Where(f => f.Outcome != FileOutcome.AlreadyLoaded).Sum(f => f.Size);
+    public bool Succeeded => Status == Bookkeeping.BatchStatus.Completed;
+}

@@ -1,0 +1,86 @@
+namespace Sparkify.Warehouse.Parsing;
+
+/// <summary>
+/// Frames newline-delimited JSON: one record per line, LF or CRLF, the last line with or without a newline,
+/// blank lines skipped. A line longer than the limit becomes a framing error and is skipped without being buffered.
+/// </summary>
+public sealed class NdjsonFramer(Stream stream, int maxRecordBytes) : IRecordFramer
+{
+    private readonly StreamBuffer _buffer = new(stream, maxRecordBytes + 1);
+    private long _lineNumber;
+
+    public async ValueTask<RawRecord?> ReadAsync(CancellationToken cancellationToken)
+    {
+        var searchFrom = 0;
+        while (true)
+        {
+            var data = _buffer.Data;
+            var newline = data.Span[searchFrom..].IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var length = searchFrom + newline;
+                _lineNumber++;
+                var line = TrimCarriageReturn(data[..length]);
+                _buffer.Consume(length + 1);
+                searchFrom = 0;
+                if (JsonCoercion.IsWhitespace(line.Span))
+                {
+                    continue;
+                }
+                return new RawRecord(_lineNumber, line, null);
+            }
+            searchFrom = data.Length;
+            if (data.Length > maxRecordBytes)
+            {
+                return await SkipOverlongLineAsync(cancellationToken);
+            }
+            if (await _buffer.FillAsync(cancellationToken))
+            {
+                continue;
+            }
+            if (_buffer.EndOfStream)
+            {
+                if (_buffer.Length == 0)
+                {
+                    return null;
+                }
+                _lineNumber++;
+                var last = TrimCarriageReturn(_buffer.Data);
+                _buffer.Consume(_buffer.Length);
+                if (JsonCoercion.IsWhitespace(last.Span))
+                {
+                    return null;
+                }
+                return new RawRecord(_lineNumber, last, null);
+            }
+            return await SkipOverlongLineAsync(cancellationToken);
+        }
+    }
+
+    private async ValueTask<RawRecord> SkipOverlongLineAsync(CancellationToken cancellationToken)
+    {
+        _lineNumber++;
+        var prefix = _buffer.Data[..Math.Min(_buffer.Length, LoadErrorText.MaxRawBytes)].ToArray();
+        long length = _buffer.Length;
+        _buffer.Clear();
+        while (await _buffer.FillAsync(cancellationToken))
+        {
+            var newline = _buffer.Data.Span.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                length += newline;
+                _buffer.Consume(newline + 1);
+                break;
+            }
+            length += _buffer.Length;
+            _buffer.Clear();
+        }
+        return new RawRecord(_lineNumber, prefix,
+            $"line is longer than the {maxRecordBytes:N0}-byte record limit ({length:N0} bytes); skipped");
+    }
+
+    private static ReadOnlyMemory<byte> TrimCarriageReturn(ReadOnlyMemory<byte> line) =>
+        line.Length > 0 && line.Span[^1] == (byte)'\r' ? line[..^1] : line;
+
+    public void Dispose() => _buffer.Dispose();
+}

@@ -1,0 +1,16 @@
+namespace Sparkify.Warehouse.Staging;
+
+public enum FileOutcome
+{
+    /// <summary>Staged now (possibly with some rejected records).</summary>
+    Loaded,
+
+    /// <summary>Already loaded earlier with the same key and ETag: nothing done.</summary>
+    AlreadyLoaded,
+
+    /// <summary>Nothing of it staged: too many rejected records, or it could not be read.</summary>
+    Failed,
+}
+
+public sealed record FileLoadResult(
+    string Key, string ETag, long Size, FileKind Kind, FileOutcome Outcome, long RowsLoaded, long RowsRejected, string? FailureReason);

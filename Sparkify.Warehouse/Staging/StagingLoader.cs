@@ -1,0 +1,344 @@
+using Npgsql;
+using NpgsqlTypes;
+using Sparkify.Warehouse.Parsing;
+
+namespace Sparkify.Warehouse.Staging;
+
+/// <summary>
+/// Stages files into <c>staging_events</c>/<c>staging_songs</c>. Many files share one binary COPY and one
+/// transaction, and each transaction also writes those files' <c>load_files</c> and <c>load_errors</c> rows, so
+/// a file is either wholly staged and recorded or not at all. A file over the error limit is taken out of its
+/// group (the group is retried without it) and recorded as failed, with its error rows.
+/// </summary>
+public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions options)
+{
+    public async Task<IReadOnlyList<FileLoadResult>> LoadAsync(
+        long batchId, IReadOnlyList<SourceFile> files, IProgress<FileLoadResult>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var results = new List<FileLoadResult>(files.Count);
+        void Report(FileLoadResult result)
+        {
+            results.Add(result);
+            progress?.Report(result);
+        }
+
+        var distinct = new List<SourceFile>(files.Count);
+        var seen = new HashSet<(string, string)>();
+        foreach (var file in files)
+        {
+            if (seen.Add((file.Key, file.ETag)))
+            {
+                distinct.Add(file);
+            }
+            else
+            {
+                Report(Skipped(file));
+            }
+        }
+
+        var loaded = await FindLoadedAsync(distinct, cancellationToken);
+        var toLoad = new List<SourceFile>(distinct.Count);
+        foreach (var file in distinct)
+        {
+            if (loaded.Contains((file.Key, file.ETag)))
+            {
+                Report(Skipped(file));
+            }
+            else
+            {
+                toLoad.Add(file);
+            }
+        }
+
+        foreach (var group in Group(toLoad))
+        {
+            await LoadGroupAsync(batchId, group, Report, cancellationToken);
+        }
+        return results;
+    }
+
+    private IEnumerable<List<SourceFile>> Group(List<SourceFile> files)
+    {
+        var group = new List<SourceFile>();
+        long groupBytes = 0;
+        foreach (var file in files)
+        {
+            if (group.Count > 0 && (group[0].Kind != file.Kind || group.Count >= options.MaxFilesPerTransaction ||
+                                    groupBytes + file.Size > options.MaxBytesPerTransaction))
+            {
+                yield return group;
+                group = [];
+                groupBytes = 0;
+            }
+            group.Add(file);
+            groupBytes += file.Size;
+        }
+        if (group.Count > 0)
+        {
+            yield return group;
+        }
+    }
+
+    private async Task LoadGroupAsync(long batchId, List<SourceFile> group, Action<FileLoadResult> report, CancellationToken cancellationToken)
+    {
+        var pending = new List<SourceFile>(group);
+        while (pending.Count > 0)
+        {
+            var attempt = await TryLoadOnceAsync(batchId, pending, cancellationToken);
+            if (attempt.Committed is { } committed)
+            {
+                committed.ForEach(report);
+                return;
+            }
+            if (attempt.FailedFile is { } failed)
+            {
+                await RecordFailureAsync(batchId, failed.File, failed.Reason, failed.Errors, cancellationToken);
+                report(new FileLoadResult(failed.File.Key, failed.File.ETag, failed.File.Size, failed.File.Kind,
+                    FileOutcome.Failed, 0, failed.Errors.Count, failed.Reason));
+                pending.Remove(failed.File);
+                continue;
+            }
+            // Another loader committed some of these files meanwhile: they are loaded, skip them.
+            var nowLoaded = await FindLoadedAsync(pending, cancellationToken);
+            foreach (var file in pending.Where(f => nowLoaded.Contains((f.Key, f.ETag))).ToList())
+            {
+                report(Skipped(file));
+                pending.Remove(file);
+            }
+        }
+    }
+
+    private sealed record FailedFile(SourceFile File, string Reason, List<StagedLoadError> Errors);
+
+    private sealed record Attempt(List<FileLoadResult>? Committed, FailedFile? FailedFile);
+
+    private sealed record StagedFile(SourceFile File, long FileId, long Rows, long Rejected);
+
+    private async Task<Attempt> TryLoadOnceAsync(long batchId, List<SourceFile> files, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var fileIds = await AllocateFileIdsAsync(connection, transaction, files.Count, cancellationToken);
+        await SupersedeOlderVersionsAsync(connection, transaction, files, cancellationToken);
+
+        var table = IStagingTable.For(files[0].Kind);
+        var staged = new List<StagedFile>(files.Count);
+        var errors = new List<StagedLoadError>();
+        using (var importer = await connection.BeginBinaryImportAsync(table.CopyCommand, cancellationToken))
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                var file = files[i];
+                var (rows, fileErrors, failure) = await StageFileAsync(importer, table, file, fileIds[i], cancellationToken);
+                if (failure is not null)
+                {
+                    // Leaving without Complete() cancels the COPY; disposing the transaction rolls back the group.
+                    return new Attempt(null, new FailedFile(file, failure, fileErrors));
+                }
+                staged.Add(new StagedFile(file, fileIds[i], rows, fileErrors.Count));
+                errors.AddRange(fileErrors);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        try
+        {
+            await InsertLoadFilesAsync(connection, transaction, batchId, staged, cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.ConstraintName == "load_files_loaded_once")
+        {
+            return new Attempt(null, null);
+        }
+        await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new Attempt(
+            [.. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null))],
+            null);
+    }
+
+    private async Task<(long Rows, List<StagedLoadError> Errors, string? Failure)> StageFileAsync(
+        NpgsqlBinaryImporter importer, IStagingTable table, SourceFile file, long fileId, CancellationToken cancellationToken)
+    {
+        var errors = new List<StagedLoadError>();
+        long rows = 0;
+        try
+        {
+            await using var stream = await file.OpenAsync(cancellationToken);
+            using var framer = table.CreateFramer(stream, options.MaxRecordBytes);
+            while (await framer.ReadAsync(cancellationToken) is { } record)
+            {
+                RecordError error;
+                if (record.FramingError is { } framingError)
+                {
+                    error = new RecordError(null, framingError);
+                }
+                else if (table.TryStage(importer, fileId, record.LineNumber, record.Bytes.Span, out error))
+                {
+                    rows++;
+                    continue;
+                }
+                errors.Add(new StagedLoadError(file.Key, file.ETag, record.LineNumber, error.Column, error.Reason,
+                    LoadErrorText.FromBytes(record.Bytes.Span)));
+                if (errors.Count > options.MaxErrorsPerFile)
+                {
+                    return (0, errors, TooManyErrors(errors));
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException))
+        {
+            return (0, errors, $"could not read the file: {exception.Message}");
+        }
+
+        if (rows == 0 && errors.Count == 0)
+        {
+            errors.Add(new StagedLoadError(file.Key, file.ETag, 0, null, "the file holds no records (empty or whitespace only)", ""));
+            if (errors.Count > options.MaxErrorsPerFile)
+            {
+                return (0, errors, TooManyErrors(errors));
+            }
+        }
+        return (rows, errors, null);
+    }
+
+    private string TooManyErrors(List<StagedLoadError> errors) =>
+        $"more than {options.MaxErrorsPerFile} rejected records (the per-file error limit); first at line {errors[0].LineNumber}: {errors[0].Reason}";
+
+    private static async Task<long[]> AllocateFileIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT nextval('load_file_id_seq') FROM generate_series(1, $1)", connection, transaction);
+        command.Parameters.Add(new() { Value = count });
+        var ids = new long[count];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
+        {
+            ids[i] = reader.GetInt64(0);
+        }
+        return ids;
+    }
+
+    /// <summary>A key loaded before with other content: its old rows leave staging, its record is kept as superseded.</summary>
+    private static async Task SupersedeOlderVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            WITH incoming AS (
+                SELECT * FROM unnest($1::text[], $2::text[]) AS i (file_key, etag)),
+            old AS (
+                UPDATE load_files f SET status = 'superseded'
+                FROM incoming i
+                WHERE f.file_key = i.file_key AND f.etag <> i.etag AND f.status = 'loaded'
+                RETURNING f.file_id),
+            old_events AS (
+                DELETE FROM staging_events WHERE file_id IN (SELECT file_id FROM old))
+            DELETE FROM staging_songs WHERE file_id IN (SELECT file_id FROM old)
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertLoadFilesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<StagedFile> staged, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO load_files (file_id, batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected)
+            SELECT file_id, $1, file_key, etag, size_bytes, kind, 'loaded', rows_loaded, rows_rejected
+            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])
+                 AS f (file_id, file_key, etag, size_bytes, kind, rows_loaded, rows_rejected)
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = batchId });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.FileId).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.File.Key).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.File.ETag).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.File.Size).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => KindName(s.File.Kind)).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.Rows).ToArray() });
+        command.Parameters.Add(new() { Value = staged.Select(s => s.Rejected).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertLoadErrorsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<StagedLoadError> errors, CancellationToken cancellationToken)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY load_errors (batch_id, file_key, etag, line_number, column_name, reason, raw_text) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var error in errors)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(batchId, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(error.FileKey, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(error.ETag, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(error.LineNumber, NpgsqlDbType.Bigint, cancellationToken);
+            if (error.Column is null)
+            {
+                await importer.WriteNullAsync(cancellationToken);
+            }
+            else
+            {
+                await importer.WriteAsync(error.Column, NpgsqlDbType.Text, cancellationToken);
+            }
+            await importer.WriteAsync(LoadErrorText.Bound(error.Reason), NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(error.RawText, NpgsqlDbType.Text, cancellationToken);
+        }
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private async Task RecordFailureAsync(long batchId, SourceFile file, string reason, List<StagedLoadError> errors, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand(
+            """
+            INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, failure_reason)
+            VALUES ($1, $2, $3, $4, $5, 'failed', 0, $6, $7)
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new() { Value = batchId });
+            command.Parameters.Add(new() { Value = file.Key });
+            command.Parameters.Add(new() { Value = file.ETag });
+            command.Parameters.Add(new() { Value = file.Size });
+            command.Parameters.Add(new() { Value = KindName(file.Kind) });
+            command.Parameters.Add(new() { Value = (long)errors.Count });
+            command.Parameters.Add(new() { Value = LoadErrorText.Bound(reason) });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(List<SourceFile> files, CancellationToken cancellationToken)
+    {
+        var loaded = new HashSet<(string, string)>();
+        if (files.Count == 0)
+        {
+            return loaded;
+        }
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT f.file_key, f.etag
+            FROM load_files f
+            JOIN unnest($1::text[], $2::text[]) AS i (file_key, etag) ON f.file_key = i.file_key AND f.etag = i.etag
+            WHERE f.status = 'loaded'
+            """);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            loaded.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return loaded;
+    }
+
+    internal static string KindName(FileKind kind) => kind == FileKind.Song ? "song" : "event";
+
+    private static FileLoadResult Skipped(SourceFile file) =>
+        new(file.Key, file.ETag, file.Size, file.Kind, FileOutcome.AlreadyLoaded, 0, 0, null);
+}

@@ -1,0 +1,105 @@
+namespace Sparkify.Warehouse.Star;
+
+/// <summary>
+/// The star load's statements. Every dimension row a pending file touches is recomputed from all of staging
+/// with a deterministic choice (never "whichever arrived last"), and written only when it differs.
+/// </summary>
+internal static class StarSql
+{
+    public const string CollectPendingFiles =
+        """
+        CREATE TEMP TABLE pending_files ON COMMIT DROP AS
+        SELECT file_id FROM load_files WHERE status = 'loaded' AND star_batch_id IS NULL
+        """;
+
+    /// <summary>An artist seen with several names or places keeps the most complete row, ties broken by value.</summary>
+    public const string UpsertArtists =
+        """
+        INSERT INTO artists AS a (artist_id, name, location, latitude, longitude)
+        SELECT DISTINCT ON (s.artist_id)
+               s.artist_id, s.artist_name, NULLIF(s.artist_location, ''), s.artist_latitude, s.artist_longitude
+        FROM staging_songs s
+        WHERE s.artist_id IN (SELECT p.artist_id FROM staging_songs p JOIN pending_files USING (file_id))
+        ORDER BY s.artist_id,
+                 (s.artist_latitude IS NULL OR s.artist_longitude IS NULL),
+                 (NULLIF(s.artist_location, '') IS NULL),
+                 s.artist_name, s.artist_location, s.artist_latitude, s.artist_longitude
+        ON CONFLICT (artist_id) DO UPDATE
+        SET name = excluded.name, location = excluded.location, latitude = excluded.latitude, longitude = excluded.longitude
+        WHERE (a.name, a.location, a.latitude, a.longitude)
+              IS DISTINCT FROM (excluded.name, excluded.location, excluded.latitude, excluded.longitude)
+        """;
+
+    public const string UpsertSongs =
+        """
+        INSERT INTO songs AS t (song_id, title, artist_id, year, duration)
+        SELECT DISTINCT ON (s.song_id) s.song_id, s.title, s.artist_id, s.year, s.duration
+        FROM staging_songs s
+        WHERE s.song_id IN (SELECT p.song_id FROM staging_songs p JOIN pending_files USING (file_id))
+        ORDER BY s.song_id, s.title, s.artist_id, s.year DESC, s.duration
+        ON CONFLICT (song_id) DO UPDATE
+        SET title = excluded.title, artist_id = excluded.artist_id, year = excluded.year, duration = excluded.duration
+        WHERE (t.title, t.artist_id, t.year, t.duration)
+              IS DISTINCT FROM (excluded.title, excluded.artist_id, excluded.year, excluded.duration)
+        """;
+
+    /// <summary>A user's row comes from their latest event (by ts) in all of staging, so older events loaded later never win.</summary>
+    public const string UpsertUsers =
+        """
+        INSERT INTO users AS u (user_id, first_name, last_name, gender, level)
+        SELECT DISTINCT ON (e.user_id) e.user_id, e.first_name, e.last_name, e.gender, e.level
+        FROM staging_events e
+        WHERE e.user_id IN (SELECT p.user_id FROM staging_events p JOIN pending_files USING (file_id) WHERE p.user_id IS NOT NULL)
+        ORDER BY e.user_id, e.ts DESC, e.level, e.first_name, e.last_name, e.gender
+        ON CONFLICT (user_id) DO UPDATE
+        SET first_name = excluded.first_name, last_name = excluded.last_name, gender = excluded.gender, level = excluded.level
+        WHERE (u.first_name, u.last_name, u.gender, u.level)
+              IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.gender, excluded.level)
+        """;
+
+    /// <summary>
+    /// Plays of pending event files, plus earlier plays that name a song of a pending song file (so a play loaded
+    /// before its song gets matched). Each is matched to the song with equal title and artist name whose duration is
+    /// closest to the play's length; the natural key (user, session, start time) makes re-loading a no-op.
+    /// </summary>
+    public const string UpsertSongplays =
+        """
+        WITH new_songs AS (
+            SELECT DISTINCT p.title, p.artist_name FROM staging_songs p JOIN pending_files USING (file_id)
+        ),
+        plays AS (
+            SELECT e.* FROM staging_events e JOIN pending_files USING (file_id) WHERE e.page = 'NextSong'
+            UNION ALL
+            SELECT e.* FROM staging_events e JOIN new_songs n ON e.song = n.title AND e.artist = n.artist_name
+            WHERE e.page = 'NextSong'
+        ),
+        distinct_plays AS (
+            SELECT DISTINCT ON (user_id, session_id, ts) *
+            FROM plays
+            ORDER BY user_id, session_id, ts, level, location, user_agent, song, artist, length
+        )
+        INSERT INTO songplays AS sp (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+        SELECT d.ts, d.user_id, d.level, m.song_id, m.artist_id, d.session_id, d.location, d.user_agent
+        FROM distinct_plays d
+        LEFT JOIN LATERAL (
+            SELECT s.song_id, s.artist_id
+            FROM staging_songs s
+            WHERE s.title = d.song AND s.artist_name = d.artist
+            ORDER BY abs(s.duration - d.length) NULLS LAST, s.song_id, s.artist_id
+            LIMIT 1
+        ) m ON true
+        ON CONFLICT ON CONSTRAINT songplays_natural_key DO UPDATE
+        SET song_id = excluded.song_id, artist_id = excluded.artist_id
+        WHERE (sp.song_id, sp.artist_id) IS DISTINCT FROM (excluded.song_id, excluded.artist_id)
+        """;
+
+    public const string MissingStartTimes =
+        """
+        SELECT DISTINCT sp.start_time
+        FROM songplays sp
+        WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = sp.start_time)
+        """;
+
+    public const string MarkFilesConsumed =
+        "UPDATE load_files SET star_batch_id = $1 WHERE file_id IN (SELECT file_id FROM pending_files)";
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using Sparkify.Warehouse.Parsing;
+
+namespace Sparkify.Warehouse.Tests;
+
+public sealed class FramerTests
+{
+    private static async Task<List<(long Line, string Text, string? Error)>> FrameAsync(IRecordFramer framer)
+    {
+        var records = new List<(long, string, string?)>();
+        using (framer)
+        {
+            while (await framer.ReadAsync(CancellationToken.None) is { } record)
+            {
+                records.Add((record.LineNumber, Encoding.UTF8.GetString(record.Bytes.Span), record.FramingError));
+            }
+        }
+        return records;
+    }
+
+    private static Stream StreamOf(string text, bool bom = false) =>
+        new MemoryStream([.. (bom ? "\uFEFF"u8.ToArray() : []), .. Encoding.UTF8.GetBytes(text)]);
+
+    [Fact]
+    public async Task Ndjson_handles_crlf_bom_blank_lines_and_no_final_newline()
+    {
+        var records = await FrameAsync(new NdjsonFramer(StreamOf("{\"a\":1}\r\n\r\n{\"a\":2}\n{\"a\":3}", bom: true), 1024));
+
+        Assert.Equal([(1L, "{\"a\":1}", (string?)null), (3L, "{\"a\":2}", null), (4L, "{\"a\":3}", null)], records);
+    }
+
+    [Fact]
+    public async Task Ndjson_skips_an_overlong_line_and_keeps_the_lines_around_it()
+    {
+        var longLine = "{\"a\":\"" + new string('x', 200_000) + "\"}";
+        var records = await FrameAsync(new NdjsonFramer(StreamOf($"{{\"a\":1}}\n{longLine}\n{{\"a\":3}}\n"), 4096));
+
+        Assert.Equal(3, records.Count);
+        Assert.Equal((1L, "{\"a\":1}", (string?)null), records[0]);
+        Assert.Equal(2L, records[1].Line);
+        Assert.Contains("longer than the 4,096-byte record limit", records[1].Error, StringComparison.Ordinal);
+        Assert.StartsWith("{\"a\":\"xxx", records[1].Text, StringComparison.Ordinal);
+        Assert.True(records[1].Text.Length <= LoadErrorText.MaxRawBytes);
+        Assert.Equal((3L, "{\"a\":3}", (string?)null), records[2]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \n\t\r\n ")]
+    public async Task Ndjson_empty_or_blank_input_has_no_records(string text)
+    {
+        Assert.Empty(await FrameAsync(new NdjsonFramer(StreamOf(text), 1024)));
+    }
+
+    [Fact]
+    public async Task Json_values_may_be_compact_several_or_pretty_printed()
+    {
+        const string text = "{\"a\":1}{\"a\":2}\n{\n  \"a\": 3,\n  \"b\": [1,\n 2]\n}\n\n{\"a\":4}";
+
+        var records = await FrameAsync(new JsonValueFramer(StreamOf(text, bom: true), 1024));
+
+        Assert.Equal([1L, 1L, 2L, 8L], records.Select(r => r.Line));
+        Assert.All(records, r => Assert.Null(r.Error));
+        Assert.Equal("{\n  \"a\": 3,\n  \"b\": [1,\n 2]\n}", records[2].Text);
+    }
+
+    [Fact]
+    public async Task Json_values_truncated_at_the_end_are_an_error()
+    {
+        var records = await FrameAsync(new JsonValueFramer(StreamOf("{\"a\":1}\n{\"a\":"), 1024));
+
+        Assert.Equal(2, records.Count);
+        Assert.Null(records[0].Error);
+        Assert.Equal(2L, records[1].Line);
+        Assert.Contains("truncated", records[1].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_values_with_a_syntax_error_stop_the_file_at_that_line()
+    {
+        var records = await FrameAsync(new JsonValueFramer(StreamOf("{\"a\":1}\n{\"a\":\n  x}\n{\"a\":3}"), 1024));
+
+        Assert.Equal(2, records.Count);
+        Assert.Equal(3L, records[1].Line);
+        Assert.Contains("malformed JSON", records[1].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_values_larger_than_the_limit_are_an_error()
+    {
+        var records = await FrameAsync(new JsonValueFramer(StreamOf("{\"a\":\"" + new string('x', 300_000) + "\"}"), 65_536));
+
+        var record = Assert.Single(records);
+        Assert.Contains("record limit", record.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Error_text_is_bounded_and_free_of_nul()
+    {
+        var text = LoadErrorText.FromBytes([0x00, 0xFF, .. Encoding.UTF8.GetBytes(new string('y', 5000))]);
+
+        Assert.DoesNotContain('\0', text);
+        Assert.Equal(LoadErrorText.MaxRawChars, text.Length);
+        Assert.Equal('\uFFFD', text[0]);
+    }
+}
