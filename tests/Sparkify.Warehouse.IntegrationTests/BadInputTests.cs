@@ -1,0 +1,212 @@
+using System.Text;
+using Sparkify.Testing;
+using Sparkify.Warehouse.Staging;
+
+namespace Sparkify.Warehouse.IntegrationTests;
+
+/// <summary>Each bad input becomes a load-errors row naming file, line and reason, and the good rows around it still load.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BadInputTests(PostgresFixture postgres)
+{
+    private const string Key = InputFiles.LogKey;
+
+    private async Task<(TestWarehouse Warehouse, BatchReport Report)> LoadLogAsync(byte[] content, LoadOptions? options = null)
+    {
+        using var folder = new TempFolder();
+        folder.Write(Key, content);
+        var warehouse = await TestWarehouse.CreateAsync(postgres);
+        return (warehouse, await warehouse.LoadFolderAsync(folder.Path, options));
+    }
+
+    private static byte[] Lines(params string[] lines) => Encoding.UTF8.GetBytes(string.Join("\n", lines));
+
+    private static async Task AssertOneErrorAsync(TestWarehouse warehouse, long line, string? column, string reason)
+    {
+        var error = Assert.Single(await warehouse.LoadErrorsAsync());
+        Assert.Equal(Key, error.File);
+        Assert.Equal(line, error.Line);
+        Assert.Equal(column, error.Column);
+        Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_line_is_rejected_and_its_neighbours_load()
+    {
+        var plays = InputFiles.Plays(3);
+        var (warehouse, report) = await LoadLogAsync(Lines(plays[0], plays[1][..40], plays[2]));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, null, "malformed JSON");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+        Assert.Equal(1, report.RowsRejected);
+        Assert.Equal(2L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_rejected_naming_the_column()
+    {
+        var plays = InputFiles.Plays(3);
+        var (warehouse, _) = await LoadLogAsync(Lines(plays[0], plays[1].Replace("\"sessionId\":100", "\"sessionId\":{\"x\":1}", StringComparison.Ordinal), plays[2]));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, "sessionId", "expected a whole number, found an object");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Theory]
+    [InlineData("\"ts\":1541376002000,", "ts")]
+    [InlineData("\"page\":\"NextSong\",", "page")]
+    public async Task A_missing_required_field_is_rejected(string removed, string column)
+    {
+        var plays = InputFiles.Plays(3);
+        var (warehouse, _) = await LoadLogAsync(Lines(plays[0], plays[1].Replace(removed, "", StringComparison.Ordinal), plays[2]));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, column, "missing");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n\r\n\t ")]
+    public async Task An_empty_or_blank_file_is_one_error_row(string content)
+    {
+        var (warehouse, report) = await LoadLogAsync(Encoding.UTF8.GetBytes(content));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 0, null, "no records");
+        Assert.Equal(FileOutcome.Loaded, Assert.Single(report.Files).Outcome);
+        Assert.Equal(0L, (await warehouse.CountsAsync())["staging_events"]);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_rejected_and_its_neighbours_load()
+    {
+        var plays = InputFiles.Plays(3);
+        var broken = Encoding.UTF8.GetBytes(plays[1].Replace("Some Song", "Some @ong", StringComparison.Ordinal));
+        broken[Array.IndexOf(broken, (byte)'@')] = 0xFF;
+        var (warehouse, _) = await LoadLogAsync([.. Lines(plays[0]), (byte)'\n', .. broken, (byte)'\n', .. Lines(plays[2])]);
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, null, "UTF-8");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Fact]
+    public async Task Binary_garbage_is_rejected_without_a_crash()
+    {
+        var garbage = new byte[4096];
+        new Random(7).NextBytes(garbage);
+        garbage.AsSpan().Replace((byte)'\n', (byte)0);
+        var plays = InputFiles.Plays(2);
+        var (warehouse, _) = await LoadLogAsync([.. Lines(plays[0]), (byte)'\n', .. garbage, (byte)'\n', .. Lines(plays[1])]);
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, null, "malformed JSON");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Fact]
+    public async Task A_50_MB_single_line_is_rejected_without_buffering_it()
+    {
+        var plays = InputFiles.Plays(2);
+        var huge = "{\"artist\":\"" + new string('x', 50 * 1024 * 1024) + "\"}";
+        var (warehouse, _) = await LoadLogAsync(Lines(plays[0], huge, plays[1]));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, null, "longer than the 4,194,304-byte record limit");
+        Assert.Equal([1, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+        var raw = await warehouse.ScalarAsync<string>("SELECT raw_text FROM load_errors");
+        Assert.Equal(1024, raw.Length);
+    }
+
+    [Fact]
+    public async Task A_json_array_instead_of_an_object_is_rejected()
+    {
+        var plays = InputFiles.Plays(2);
+        var (warehouse, _) = await LoadLogAsync(Lines(plays[0], "[" + plays[1] + "]"));
+        await using var _ = warehouse;
+
+        await AssertOneErrorAsync(warehouse, 2, null, "expected a JSON object, found an array");
+        Assert.Equal([1], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Fact]
+    public async Task A_bom_and_crlf_line_ends_load_cleanly()
+    {
+        var plays = InputFiles.Plays(3);
+        var (warehouse, _) = await LoadLogAsync([.. "\uFEFF"u8.ToArray(), .. Encoding.UTF8.GetBytes(string.Join("\r\n", plays) + "\r\n")]);
+        await using var _ = warehouse;
+
+        Assert.Empty(await warehouse.LoadErrorsAsync());
+        Assert.Equal([1, 2, 3], await warehouse.StagedLinesAsync("staging_events", Key));
+    }
+
+    [Fact]
+    public async Task Past_the_error_limit_the_file_fails_whole_and_the_other_files_load()
+    {
+        using var folder = new TempFolder();
+        var plays = InputFiles.Plays(6);
+        folder.Write(Key, string.Join("\n", plays[0], "{bad", plays[1], "{bad", plays[2], "{bad"));
+        folder.Write("log_data/2018/11/2018-11-06-events.json", string.Join("\n", plays[3], plays[4]));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        var report = await warehouse.LoadFolderAsync(folder.Path, new LoadOptions { MaxErrorsPerFile = 2 });
+
+        var failed = Assert.Single(report.Files, f => f.Outcome == FileOutcome.Failed);
+        Assert.Equal(Key, failed.Key);
+        Assert.Contains("more than 2 rejected records", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Equal("completed_with_failures", report.Status);
+        Assert.Empty(await warehouse.StagedLinesAsync("staging_events", Key));
+        Assert.Equal([2, 4, 6], (await warehouse.LoadErrorsAsync()).Select(e => e.Line));
+        Assert.Equal("failed", await warehouse.ScalarAsync<string>("SELECT status FROM load_files WHERE file_key = $1", Key));
+        Assert.Equal([1, 2], await warehouse.StagedLinesAsync("staging_events", "log_data/2018/11/2018-11-06-events.json"));
+    }
+
+    [Fact]
+    public async Task Song_files_may_hold_several_pretty_printed_objects()
+    {
+        using var folder = new TempFolder();
+        folder.Write("song_data/A/A/A/TRAAAMULTI.json",
+            InputFiles.Song("SO1", "One", "AR1", "Artist", 100.0) + "\n" +
+            InputFiles.Song("SO2", "Two", "AR1", "Artist", 120.0).Replace(", ", ",\n    ", StringComparison.Ordinal));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        await warehouse.LoadFolderAsync(folder.Path);
+
+        Assert.Empty(await warehouse.LoadErrorsAsync());
+        Assert.Equal([1, 2], await warehouse.StagedLinesAsync("staging_songs", "song_data/A/A/A/TRAAAMULTI.json"));
+        Assert.Equal(2L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songs"));
+    }
+
+    [Fact]
+    public async Task A_truncated_song_file_is_rejected_and_other_songs_load()
+    {
+        using var folder = new TempFolder();
+        folder.Write("song_data/A/A/A/TRAAATRUNC.json", InputFiles.Song("SO1", "One", "AR1", "Artist", 100.0)[..60]);
+        folder.Write("song_data/A/A/B/TRAABGOOD.json", InputFiles.Song("SO2", "Two", "AR2", "Other", 120.0));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        await warehouse.LoadFolderAsync(folder.Path);
+
+        var error = Assert.Single(await warehouse.LoadErrorsAsync());
+        Assert.Equal(("song_data/A/A/A/TRAAATRUNC.json", 1L), (error.File, error.Line));
+        Assert.Contains("truncated", error.Reason, StringComparison.Ordinal);
+        Assert.Equal("SO2", await warehouse.ScalarAsync<string>("SELECT song_id FROM songs"));
+    }
+
+    [Fact]
+    public async Task A_hostile_key_name_is_stored_as_data()
+    {
+        using var folder = new TempFolder();
+        const string key = "song_data/A/B/C/it's a \"test\" ü; DROP TABLE songs;--.json";
+        folder.Write(key, InputFiles.Song("SO1", "One", "AR1", "Artist", 100.0));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        var report = await warehouse.LoadFolderAsync(folder.Path);
+
+        Assert.Equal(key, Assert.Single(report.Files).Key);
+        Assert.Equal(key, await warehouse.ScalarAsync<string>("SELECT file_key FROM load_files"));
+        Assert.Equal(1L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songs"));
+    }
+}
