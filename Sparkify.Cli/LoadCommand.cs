@@ -36,9 +36,8 @@ internal static class LoadCommand
             options.Validate();
             var root = parseResult.GetValue(folder)!;
             await using var dataSource = WarehouseConnection.Open(parseResult, connection);
-            await new SchemaMigrator(dataSource).MigrateAsync(cancellationToken);
-
             var files = await LocalSourceFiles.FindAsync(root.FullName, cancellationToken);
+            await new SchemaMigrator(dataSource).MigrateAsync(cancellationToken);
             await error.WriteLineAsync(
                 $"Loading {files.Count(f => f.Kind == FileKind.Song):N0} song file(s) and {files.Count(f => f.Kind == FileKind.Event):N0} " +
                 $"log file(s) from {root.FullName} into {WarehouseConnection.Describe(dataSource)}");

@@ -17,10 +17,11 @@ public static class LocalSourceFiles
         {
             throw new DirectoryNotFoundException($"The folder {root} holds neither a song_data/ nor a log_data/ folder.");
         }
+        // The key is the file's absolute path: the same relative layout in two folders is two sets of files.
         var paths = folders
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories))
-            .Select(path => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))
-            .Select(key => (Path: Path.Combine(root, key), Key: key, Kind: SourceFile.KindOfKey(key)!.Value))
+            .Select(path => (Path: path, Key: path.Replace(Path.DirectorySeparatorChar, '/')))
+            .Select(file => (file.Path, file.Key, Kind: SourceFile.KindOfKey(Path.GetRelativePath(root, file.Path))!.Value))
             .OrderBy(file => file.Kind)
             .ThenBy(file => file.Key, StringComparer.Ordinal)
             .ToList();

@@ -7,13 +7,13 @@ public enum FileKind
 }
 
 /// <summary>
-/// A file to stage, wherever it lives (local disk, S3). <paramref name="Key"/> is its path below the data root
-/// (<c>song_data/A/B/C/TRAAA.json</c>); <paramref name="ETag"/> identifies its content (the S3 ETag, or an MD5 of
-/// the bytes for local files, which is what S3 reports for a single-part upload).
+/// A file to stage, wherever it lives. <paramref name="Key"/> says where, uniquely: the absolute path of a local
+/// file, or <c>s3://bucket/key</c>. <paramref name="ETag"/> identifies its content (the S3 ETag, or an MD5 of the
+/// bytes for local files, which is what S3 reports for a single-part upload).
 /// </summary>
 public sealed record SourceFile(string Key, string ETag, long Size, FileKind Kind, Func<CancellationToken, Task<Stream>> OpenAsync)
 {
-    /// <summary>The kind a key's path says it is: below a <c>song_data</c> or a <c>log_data</c> folder.</summary>
+    /// <summary>The kind a path says it is: below a <c>song_data</c> or a <c>log_data</c> folder.</summary>
     public static FileKind? KindOfKey(string key)
     {
         foreach (var segment in key.Split('/'))

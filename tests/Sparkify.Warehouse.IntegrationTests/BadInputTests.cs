@@ -23,7 +23,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     private static async Task AssertOneErrorAsync(TestWarehouse warehouse, long line, string? column, string reason)
     {
         var error = Assert.Single(await warehouse.LoadErrorsAsync());
-        Assert.Equal(Key, error.File);
+        Assert.EndsWith("/" + Key, error.File, StringComparison.Ordinal);
         Assert.Equal(line, error.Line);
         Assert.Equal(column, error.Column);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
@@ -154,12 +154,12 @@ public sealed class BadInputTests(PostgresFixture postgres)
         var report = await warehouse.LoadFolderAsync(folder.Path, new LoadOptions { MaxErrorsPerFile = 2 });
 
         var failed = Assert.Single(report.Files, f => f.Outcome == FileOutcome.Failed);
-        Assert.Equal(Key, failed.Key);
+        Assert.EndsWith("/" + Key, failed.Key, StringComparison.Ordinal);
         Assert.Contains("more than 2 rejected records", failed.FailureReason, StringComparison.Ordinal);
         Assert.Equal("completed_with_failures", report.Status);
         Assert.Empty(await warehouse.StagedLinesAsync("staging_events", Key));
         Assert.Equal([2, 4, 6], (await warehouse.LoadErrorsAsync()).Select(e => e.Line));
-        Assert.Equal("failed", await warehouse.ScalarAsync<string>("SELECT status FROM load_files WHERE file_key = $1", Key));
+        Assert.Equal("failed", await warehouse.ScalarAsync<string>("SELECT status FROM load_files WHERE file_key = $1", failed.Key));
         Assert.Equal([1, 2], await warehouse.StagedLinesAsync("staging_events", "log_data/2018/11/2018-11-06-events.json"));
     }
 
@@ -190,7 +190,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
         await warehouse.LoadFolderAsync(folder.Path);
 
         var error = Assert.Single(await warehouse.LoadErrorsAsync());
-        Assert.Equal(("song_data/A/A/A/TRAAATRUNC.json", 1L), (error.File, error.Line));
+        Assert.Equal((Path.Combine(folder.Path, "song_data/A/A/A/TRAAATRUNC.json"), 1L), (error.File, error.Line));
         Assert.Contains("truncated", error.Reason, StringComparison.Ordinal);
         Assert.Equal("SO2", await warehouse.ScalarAsync<string>("SELECT song_id FROM songs"));
     }
@@ -205,8 +205,8 @@ public sealed class BadInputTests(PostgresFixture postgres)
 
         var report = await warehouse.LoadFolderAsync(folder.Path);
 
-        Assert.Equal(key, Assert.Single(report.Files).Key);
-        Assert.Equal(key, await warehouse.ScalarAsync<string>("SELECT file_key FROM load_files"));
+        Assert.Equal(Path.Combine(folder.Path, key), Assert.Single(report.Files).Key);
+        Assert.Equal(Path.Combine(folder.Path, key), await warehouse.ScalarAsync<string>("SELECT file_key FROM load_files"));
         Assert.Equal(1L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songs"));
     }
 }

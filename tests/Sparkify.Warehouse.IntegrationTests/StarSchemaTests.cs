@@ -95,9 +95,12 @@ public sealed class StarSchemaTests(PostgresFixture postgres)
     public async Task A_file_whose_content_changed_replaces_its_old_rows()
     {
         await using var warehouse = await TestWarehouse.CreateAsync(postgres);
-        await LoadAsync(warehouse, (InputFiles.LogKey, string.Join("\n", InputFiles.Plays(3))));
+        using var folder = new TempFolder();
+        folder.Write(InputFiles.LogKey, string.Join("\n", InputFiles.Plays(3)));
+        await warehouse.LoadFolderAsync(folder.Path);
 
-        await LoadAsync(warehouse, (InputFiles.LogKey, string.Join("\n", InputFiles.Plays(5))));
+        folder.Write(InputFiles.LogKey, string.Join("\n", InputFiles.Plays(5)));
+        await warehouse.LoadFolderAsync(folder.Path);
 
         Assert.Equal([1, 2, 3, 4, 5], await warehouse.StagedLinesAsync("staging_events", InputFiles.LogKey));
         Assert.Equal(["superseded", "loaded"],

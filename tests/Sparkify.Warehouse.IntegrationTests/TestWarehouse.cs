@@ -77,10 +77,11 @@ internal sealed class TestWarehouse : IAsyncDisposable
         [.. (await RowsAsync("SELECT file_key, line_number, column_name, reason FROM load_errors ORDER BY file_key, line_number"))
             .Select(r => ((string)r[0]!, (long)r[1]!, (string?)r[2], (string)r[3]!))];
 
-    /// <summary>The line numbers staged from one file, in order.</summary>
-    public async Task<List<int>> StagedLinesAsync(string table, string fileKey) =>
+    /// <summary>The line numbers staged from one file (by its path below the loaded folder), in order.</summary>
+    public async Task<List<int>> StagedLinesAsync(string table, string relativePath) =>
         [.. (await RowsAsync(
-                $"SELECT s.line_number FROM {table} s JOIN load_files f USING (file_id) WHERE f.file_key = $1 ORDER BY 1", fileKey))
+                $"SELECT s.line_number FROM {table} s JOIN load_files f USING (file_id) WHERE right(f.file_key, $2) = $1 ORDER BY 1",
+                "/" + relativePath, relativePath.Length + 1))
             .Select(r => (int)r[0]!)];
 
     public async ValueTask DisposeAsync() => await DataSource.DisposeAsync();

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: installs the PostgreSQL server binaries when missing (the tests start their own
+# servers on free loopback ports), restores, builds and runs every test project.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/ensure-postgres.sh >/dev/null
+dotnet restore Sparkify.sln -nologo -v q
+dotnet build Sparkify.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Sparkify.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+# One plain summary line over all test assemblies.
+grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" \
+  | awk -F'[:,]' '{ f += $2; p += $4; s += $6 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
+exit "$status"
