@@ -10,11 +10,11 @@ public sealed record GeneratorOptions(
     double MatchedPlayShare = 0.3,
     DateOnly? StartDate = null)
 {
-    public static readonly DateOnly DefaultStartDate = new(2018, 11, 1);
+    internal static readonly DateOnly DefaultStartDate = new(2018, 11, 1);
 
-    public const int MaxDays = 366;
+    internal const int MaxDays = 366;
 
-    public DateOnly FirstDay => StartDate ?? DefaultStartDate;
+    internal DateOnly FirstDay => StartDate ?? DefaultStartDate;
 
     internal void Validate()
     {

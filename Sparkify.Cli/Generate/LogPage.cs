@@ -33,7 +33,7 @@ internal static class LogPages
 
     public static string MethodOf(LogPage page) => page switch
     {
-        LogPage.NextSong or LogPage.Login or LogPage.Logout or LogPage.SubmitUpgrade or LogPage.SubmitDowngrade => "PUT",
+        LogPage.NextSong or LogPage.Login or LogPage.Logout or LogPage.SaveSettings or LogPage.SubmitUpgrade or LogPage.SubmitDowngrade => "PUT",
         _ => "GET",
     };
 

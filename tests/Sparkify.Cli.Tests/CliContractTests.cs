@@ -101,6 +101,35 @@ public sealed class CliContractTests(PostgresFixture postgres)
         Assert.Contains("completed_with_failures", load.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Generated_data_loads_cleanly_with_the_counts_the_generator_reports()
+    {
+        var connection = await postgres.Server.CreateDatabaseAsync("cli");
+        using var folder = new TempFolder();
+        var target = Path.Combine(folder.Path, "demo");
+
+        var generate = await Sparkify.RunAsync("generate", target, "--songs", "300", "--events", "20000", "--days", "7",
+            "--users", "40", "--seed", "5", "--matched-share", "0.5");
+        Assert.Equal(0, generate.ExitCode);
+        var load = await Sparkify.RunAsync("load", target, "--connection", connection);
+        Assert.True(load.ExitCode == 0, load.Output + load.Error);
+
+        var stats = JsonSerializer.Deserialize<Dictionary<string, long>>((await Sparkify.RunAsync("stats", "--json", "--connection", connection)).Output)!;
+        Assert.Equal(20_000, stats["staging_events"]);
+        Assert.Equal(300, stats["staging_songs"]);
+        Assert.Equal(300, stats["songs"]);
+        Assert.Equal(40, stats["users"]);
+        Assert.Equal(0, stats["load_errors"]);
+        Assert.Contains($"Wrote 300 song files and 7 log files (20,000 events, {stats["songplays"]:N0} plays", generate.Output, StringComparison.Ordinal);
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connection);
+        await using var matched = dataSource.CreateCommand("SELECT avg((song_id IS NOT NULL)::int)::float8 FROM songplays");
+        Assert.InRange((double)(await matched.ExecuteScalarAsync())!, 0.45, 0.55);
+
+        var again = await Sparkify.RunAsync("generate", target, "--songs", "1", "--events", "1");
+        Assert.Equal(ExitCodes.UsageError, again.ExitCode);
+        Assert.Contains("already holds data", again.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("stats")]
     [InlineData("load", "/no/such/folder", "--connection", "Host=127.0.0.1")]

@@ -95,7 +95,7 @@ public sealed partial class GeneratorTests
     public async Task Song_files_are_one_ascii_line_with_the_real_keys_separators_and_quirks()
     {
         using var folder = new TempFolder();
-        await DemoDataGenerator.WriteAsync(folder.Path, Small with { Songs = 2_000, Events = 0 });
+        await DemoDataGenerator.WriteAsync(folder.Path, Small with { Songs = 1_000, Events = 0 });
 
         var songs = new List<JsonElement>();
         foreach (var path in Directory.EnumerateFiles(Path.Combine(folder.Path, "song_data"), "*.json", SearchOption.AllDirectories))
