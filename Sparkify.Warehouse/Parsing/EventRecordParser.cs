@@ -17,48 +17,23 @@ public static class EventRecordParser
 
     private static readonly JsonFieldSet<Field> Fields = new(JsonNamingPolicy.CamelCase);
 
-    public static bool TryParse(ReadOnlySpan<byte> json, out StagedEvent row, out RecordError error)
+    /// <summary>An event being read: the row, plus the raw <c>ts</c> before it is checked and converted.</summary>
+    private sealed class Draft
     {
-        row = new StagedEvent();
-        long? ts = null;
-        string? page = null;
-        try
-        {
-            var reader = new Utf8JsonReader(json, RecordObject.ReaderOptions);
-            if (!RecordObject.Begin(ref reader, out error))
-            {
-                return false;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!Fields.TryIdentify(ref reader, out var field))
-                {
-                    reader.Read();
-                    reader.Skip();
-                    continue;
-                }
-                reader.Read();
-                if (!ReadField(ref reader, field, row, ref ts, ref page, out var problem))
-                {
-                    error = new RecordError(Fields.NameOf(field), problem!);
-                    return false;
-                }
-            }
-            if (!RecordObject.End(ref reader, out error))
-            {
-                return false;
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            error = RecordObject.Malformed(exception);
-            return false;
-        }
-        return Validate(row, ts, page, out error);
+        public StagedEvent Row { get; } = new();
+        public long? Ts { get; set; }
     }
 
-    private static bool ReadField(ref Utf8JsonReader reader, Field field, StagedEvent row, ref long? ts, ref string? page, out string? problem)
+    public static bool TryParse(ReadOnlySpan<byte> json, out StagedEvent row, out RecordError error)
     {
+        var draft = new Draft();
+        row = draft.Row;
+        return RecordObject.TryReadFields(json, Fields, draft, ReadField, out error) && Validate(draft, out error);
+    }
+
+    private static bool ReadField(ref Utf8JsonReader reader, Field field, Draft draft, out string? problem)
+    {
+        var row = draft.Row;
         bool ok;
         switch (field)
         {
@@ -72,12 +47,12 @@ public static class EventRecordParser
             case Field.Level: ok = JsonCoercion.TryReadText(ref reader, out var level, out problem); row.Level = level; break;
             case Field.Location: ok = JsonCoercion.TryReadText(ref reader, out var location, out problem); row.Location = location; break;
             case Field.Method: ok = JsonCoercion.TryReadText(ref reader, out var method, out problem); row.Method = method; break;
-            case Field.Page: ok = JsonCoercion.TryReadText(ref reader, out page, out problem); break;
+            case Field.Page: ok = JsonCoercion.TryReadText(ref reader, out var page, out problem); row.Page = page ?? ""; break;
             case Field.Registration: ok = JsonCoercion.TryReadDouble(ref reader, out var registration, out problem); row.Registration = registration; break;
             case Field.SessionId: ok = JsonCoercion.TryReadInt32(ref reader, out var session, out problem); row.SessionId = session; break;
             case Field.Song: ok = JsonCoercion.TryReadText(ref reader, out var song, out problem); row.Song = song; break;
             case Field.Status: ok = JsonCoercion.TryReadInt32(ref reader, out var status, out problem); row.Status = status; break;
-            case Field.Ts: ok = JsonCoercion.TryReadInt64(ref reader, out ts, out problem); break;
+            case Field.Ts: ok = JsonCoercion.TryReadInt64(ref reader, out var ts, out problem); draft.Ts = ts; break;
             case Field.UserAgent: ok = JsonCoercion.TryReadText(ref reader, out var userAgent, out problem); row.UserAgent = userAgent; break;
             case Field.UserId: ok = JsonCoercion.TryReadInt64(ref reader, out var userId, out problem); row.UserId = userId; break;
             default: throw new InvalidOperationException($"Unhandled event field {field}.");
@@ -85,28 +60,28 @@ public static class EventRecordParser
         return ok;
     }
 
-    private static bool Validate(StagedEvent row, long? ts, string? page, out RecordError error)
+    private static bool Validate(Draft draft, out RecordError error)
     {
+        var row = draft.Row;
         error = default;
-        if (ts is null)
+        if (draft.Ts is not { } ts)
         {
             error = new RecordError("ts", "required field is missing or null");
             return false;
         }
-        if (!TryConvertEpochMilliseconds(ts.Value, out var time))
+        if (!TryConvertEpochMilliseconds(ts, out var time))
         {
             error = new RecordError("ts",
                 $"{ts} ms is not a plausible event time (allowed: {EarliestEventTime:yyyy-MM-dd} to {LatestEventTime:yyyy-MM-dd})");
             return false;
         }
         row.Ts = time;
-        if (string.IsNullOrEmpty(page))
+        if (row.Page.Length == 0)
         {
             error = new RecordError("page", "required field is missing, null or empty");
             return false;
         }
-        row.Page = page;
-        if (page == "NextSong")
+        if (row.Page == "NextSong")
         {
             // A play must be attributable: songplays is keyed on (user, session, start time).
             if (row.UserId is null)

@@ -2,12 +2,53 @@ using System.Text.Json;
 
 namespace Sparkify.Warehouse.Parsing;
 
+/// <summary>Reads one known field's value into a record being built.</summary>
+internal delegate bool FieldReader<in TField, in TRecord>(ref Utf8JsonReader reader, TField field, TRecord record, out string? problem);
+
 /// <summary>The framing every record shares: exactly one JSON object, nothing after it.</summary>
 internal static class RecordObject
 {
     public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
 
-    public static bool Begin(ref Utf8JsonReader reader, out RecordError error)
+    /// <summary>
+    /// Walks one JSON object, handing each known field to <paramref name="readField"/> and skipping unknown ones.
+    /// The first field that cannot be read, or broken JSON, ends it with an error.
+    /// </summary>
+    public static bool TryReadFields<TField, TRecord>(
+        ReadOnlySpan<byte> json, JsonFieldSet<TField> fields, TRecord record, FieldReader<TField, TRecord> readField, out RecordError error)
+        where TField : struct, Enum
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            if (!Begin(ref reader, out error))
+            {
+                return false;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var known = fields.TryIdentify(ref reader, out var field);
+                reader.Read();
+                if (!known)
+                {
+                    reader.Skip();
+                }
+                else if (!readField(ref reader, field, record, out var problem))
+                {
+                    error = new RecordError(fields.NameOf(field), problem!);
+                    return false;
+                }
+            }
+            return End(ref reader, out error);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            error = Malformed(exception);
+            return false;
+        }
+    }
+
+    private static bool Begin(ref Utf8JsonReader reader, out RecordError error)
     {
         error = default;
         if (!reader.Read())
@@ -23,8 +64,8 @@ internal static class RecordObject
         return true;
     }
 
-    /// <summary>Call once the property loop ended; checks the object closed and nothing follows it.</summary>
-    public static bool End(ref Utf8JsonReader reader, out RecordError error)
+    /// <summary>Checks, once the property loop ended, that the object closed and nothing follows it.</summary>
+    private static bool End(ref Utf8JsonReader reader, out RecordError error)
     {
         error = default;
         if (reader.TokenType != JsonTokenType.EndObject)
@@ -41,7 +82,7 @@ internal static class RecordObject
     }
 
     /// <summary>Turns what the JSON reader threw (syntax, invalid UTF-8) into an error row's reason.</summary>
-    public static RecordError Malformed(Exception exception) => exception switch
+    private static RecordError Malformed(Exception exception) => exception switch
     {
         JsonException json => new RecordError(null, "malformed JSON: " + FirstSentence(json.Message)),
         _ when exception.InnerException is System.Text.DecoderFallbackException => new RecordError(null, "invalid UTF-8 in a text value"),

@@ -15,69 +15,40 @@ public static class SongRecordParser
     public static bool TryParse(ReadOnlySpan<byte> json, out StagedSong row, out RecordError error)
     {
         row = new StagedSong();
-        string? songId = null;
-        string? artistId = null;
-        try
+        if (!RecordObject.TryReadFields(json, Fields, row, ReadField, out error))
         {
-            var reader = new Utf8JsonReader(json, RecordObject.ReaderOptions);
-            if (!RecordObject.Begin(ref reader, out error))
-            {
-                return false;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!Fields.TryIdentify(ref reader, out var field))
-                {
-                    reader.Read();
-                    reader.Skip();
-                    continue;
-                }
-                reader.Read();
-                bool ok;
-                string? problem;
-                switch (field)
-                {
-                    case Field.NumSongs: ok = JsonCoercion.TryReadInt32(ref reader, out var numSongs, out problem); row.NumSongs = numSongs; break;
-                    case Field.ArtistId: ok = JsonCoercion.TryReadText(ref reader, out artistId, out problem); break;
-                    case Field.ArtistLatitude: ok = JsonCoercion.TryReadDouble(ref reader, out var latitude, out problem); row.ArtistLatitude = latitude; break;
-                    case Field.ArtistLongitude: ok = JsonCoercion.TryReadDouble(ref reader, out var longitude, out problem); row.ArtistLongitude = longitude; break;
-                    case Field.ArtistLocation: ok = JsonCoercion.TryReadText(ref reader, out var location, out problem); row.ArtistLocation = location; break;
-                    case Field.ArtistName: ok = JsonCoercion.TryReadText(ref reader, out var name, out problem); row.ArtistName = name; break;
-                    case Field.SongId: ok = JsonCoercion.TryReadText(ref reader, out songId, out problem); break;
-                    case Field.Title: ok = JsonCoercion.TryReadText(ref reader, out var title, out problem); row.Title = title; break;
-                    case Field.Duration: ok = JsonCoercion.TryReadDouble(ref reader, out var duration, out problem); row.Duration = duration; break;
-                    case Field.Year: ok = JsonCoercion.TryReadInt32(ref reader, out var year, out problem); row.Year = year; break;
-                    default: throw new InvalidOperationException($"Unhandled song field {field}.");
-                }
-                if (!ok)
-                {
-                    error = new RecordError(Fields.NameOf(field), problem!);
-                    return false;
-                }
-            }
-            if (!RecordObject.End(ref reader, out error))
-            {
-                return false;
-            }
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            error = RecordObject.Malformed(exception);
             return false;
         }
-
-        if (string.IsNullOrWhiteSpace(songId))
+        if (string.IsNullOrWhiteSpace(row.SongId))
         {
             error = new RecordError("song_id", "required field is missing, null or empty");
             return false;
         }
-        if (string.IsNullOrWhiteSpace(artistId))
+        if (string.IsNullOrWhiteSpace(row.ArtistId))
         {
             error = new RecordError("artist_id", "required field is missing, null or empty");
             return false;
         }
-        row.SongId = songId;
-        row.ArtistId = artistId;
         return true;
+    }
+
+    private static bool ReadField(ref Utf8JsonReader reader, Field field, StagedSong row, out string? problem)
+    {
+        bool ok;
+        switch (field)
+        {
+            case Field.NumSongs: ok = JsonCoercion.TryReadInt32(ref reader, out var numSongs, out problem); row.NumSongs = numSongs; break;
+            case Field.ArtistId: ok = JsonCoercion.TryReadText(ref reader, out var artistId, out problem); row.ArtistId = artistId ?? ""; break;
+            case Field.ArtistLatitude: ok = JsonCoercion.TryReadDouble(ref reader, out var latitude, out problem); row.ArtistLatitude = latitude; break;
+            case Field.ArtistLongitude: ok = JsonCoercion.TryReadDouble(ref reader, out var longitude, out problem); row.ArtistLongitude = longitude; break;
+            case Field.ArtistLocation: ok = JsonCoercion.TryReadText(ref reader, out var location, out problem); row.ArtistLocation = location; break;
+            case Field.ArtistName: ok = JsonCoercion.TryReadText(ref reader, out var name, out problem); row.ArtistName = name; break;
+            case Field.SongId: ok = JsonCoercion.TryReadText(ref reader, out var songId, out problem); row.SongId = songId ?? ""; break;
+            case Field.Title: ok = JsonCoercion.TryReadText(ref reader, out var title, out problem); row.Title = title; break;
+            case Field.Duration: ok = JsonCoercion.TryReadDouble(ref reader, out var duration, out problem); row.Duration = duration; break;
+            case Field.Year: ok = JsonCoercion.TryReadInt32(ref reader, out var year, out problem); row.Year = year; break;
+            default: throw new InvalidOperationException($"Unhandled song field {field}.");
+        }
+        return ok;
     }
 }
