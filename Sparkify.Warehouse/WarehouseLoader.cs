@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using Npgsql;
 using Sparkify.Warehouse.Bookkeeping;
-using Sparkify.Warehouse.Quality;
 using Sparkify.Warehouse.Staging;
-using Sparkify.Warehouse.Star;
 
 namespace Sparkify.Warehouse;
 
 /// <summary>
-/// One batch end to end, without the cloud parts: stage the files (songs are expected before events), load the
-/// star schema, run the quality checks and record how the batch ended.
+/// One batch end to end, without the cloud parts: stage the files (songs are expected before events), then
+/// finish the batch (star load, quality checks, status).
 /// </summary>
 public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions options)
 {
@@ -19,31 +17,18 @@ public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions opt
         var stopwatch = Stopwatch.StartNew();
         var batches = new BatchStore(dataSource);
         var batchId = await batches.OpenAsync(source, cancellationToken);
-        IReadOnlyList<FileLoadResult> results = [];
         try
         {
-            results = await new StagingLoader(dataSource, options).LoadAsync(batchId, files, progress, cancellationToken);
-            var star = await new StarSchemaLoader(dataSource).LoadAsync(batchId, cancellationToken);
-            var checks = await new QualityChecks(dataSource).RunAsync(batchId, cancellationToken);
-
-            var failedFiles = results.Count(r => r.Outcome == FileOutcome.Failed);
-            var failedChecks = checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
-            var problems = new List<string>();
-            if (failedFiles > 0)
-            {
-                problems.Add($"{failedFiles} file(s) failed");
-            }
-            if (failedChecks.Count > 0)
-            {
-                problems.Add("quality checks failed: " + string.Join(", ", failedChecks));
-            }
-            var status = problems.Count == 0 ? BatchStatus.Completed : BatchStatus.CompletedWithFailures;
-            await batches.CloseAsync(batchId, status, results, problems.Count == 0 ? null : string.Join("; ", problems), cancellationToken);
-            return new BatchReport(batchId, status, results, star, checks, stopwatch.Elapsed);
+            var results = await new StagingLoader(dataSource, options).LoadAsync(batchId, files, progress, cancellationToken);
+            var outcome = await new BatchFinisher(dataSource).FinishAsync(batchId,
+                failedFiles: results.Count(r => r.Outcome == FileOutcome.Failed),
+                skippedFiles: results.Count(r => r.Outcome == FileOutcome.AlreadyLoaded),
+                cancellationToken);
+            return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed);
         }
         catch (Exception exception)
         {
-            await batches.CloseAsync(batchId, BatchStatus.Failed, results, exception.Message, CancellationToken.None);
+            await batches.CloseAsync(batchId, BatchStatus.Failed, exception.Message, filesSkipped: 0, CancellationToken.None);
             throw;
         }
     }

@@ -1,5 +1,4 @@
 using Npgsql;
-using Sparkify.Warehouse.Staging;
 
 namespace Sparkify.Warehouse.Bookkeeping;
 
@@ -13,23 +12,25 @@ public sealed class BatchStore(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task CloseAsync(long batchId, string status, IReadOnlyCollection<FileLoadResult> files, string? error, CancellationToken cancellationToken = default)
+    /// <summary>Records how a batch ended; file and row counts are taken from its <c>load_files</c> rows.</summary>
+    public async Task CloseAsync(long batchId, string status, string? error, int filesSkipped, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             """
-            UPDATE batches
-            SET status = $2, completed_at = now(), error = $3,
-                files_loaded = $4, files_skipped = $5, files_failed = $6, rows_loaded = $7, rows_rejected = $8
-            WHERE batch_id = $1
+            UPDATE batches b
+            SET status = $2, completed_at = now(), error = $3, files_skipped = $4,
+                files_loaded = f.loaded, files_failed = f.failed, rows_loaded = f.rows_loaded, rows_rejected = f.rows_rejected
+            FROM (SELECT count(*) FILTER (WHERE status <> 'failed') AS loaded,
+                         count(DISTINCT (file_key, etag)) FILTER (WHERE status = 'failed') AS failed,
+                         coalesce(sum(rows_loaded) FILTER (WHERE status <> 'failed'), 0) AS rows_loaded,
+                         coalesce(sum(rows_rejected), 0) AS rows_rejected
+                  FROM load_files WHERE batch_id = $1) f
+            WHERE b.batch_id = $1
             """);
         command.Parameters.Add(new() { Value = batchId });
         command.Parameters.Add(new() { Value = status });
         command.Parameters.Add(new() { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = files.Count(f => f.Outcome == FileOutcome.Loaded) });
-        command.Parameters.Add(new() { Value = files.Count(f => f.Outcome == FileOutcome.AlreadyLoaded) });
-        command.Parameters.Add(new() { Value = files.Count(f => f.Outcome == FileOutcome.Failed) });
-        command.Parameters.Add(new() { Value = files.Sum(f => f.RowsLoaded) });
-        command.Parameters.Add(new() { Value = files.Sum(f => f.RowsRejected) });
+        command.Parameters.Add(new() { Value = filesSkipped });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
