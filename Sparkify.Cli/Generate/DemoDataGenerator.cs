@@ -27,15 +27,15 @@ public static class DemoDataGenerator
 
         var catalog = SongCatalog.Create(options.Songs, options.Seed);
         var songBytes = await SongFileWriter.WriteAllAsync(Path.Combine(root, "song_data"), catalog.Songs, ct);
-        var (events, plays, logBytes) = await WriteLogsAsync(root, options, catalog, ct);
-        return new GeneratorSummary(catalog.Songs.Count, options.Days, events, plays, songBytes + logBytes);
+        var (logFiles, events, plays, logBytes) = await WriteLogsAsync(root, options, catalog, ct);
+        return new GeneratorSummary(catalog.Songs.Count, logFiles, events, plays, songBytes + logBytes);
     }
 
     /// <summary>
     /// Plans the days in order on this thread while earlier days are encoded and written on the thread pool, so
     /// only the days in flight are held in memory.
     /// </summary>
-    private static async Task<(long Events, long Plays, long Bytes)> WriteLogsAsync(
+    private static async Task<(int Files, long Events, long Plays, long Bytes)> WriteLogsAsync(
         string root, GeneratorOptions options, SongCatalog catalog, CancellationToken ct)
     {
         var firstDay = options.FirstDay;
@@ -48,6 +48,7 @@ public static class DemoDataGenerator
         var eventsPerDay = EventPlanner.SpreadOverDays(options.Events, firstDay, options.Days, options.Seed);
 
         var inFlight = new Queue<Task<(long Bytes, long Plays)>>();
+        var files = 0;
         long plays = 0;
         long bytes = 0;
         try
@@ -57,6 +58,12 @@ public static class DemoDataGenerator
                 ct.ThrowIfCancellationRequested();
                 var date = firstDay.AddDays(day);
                 var events = planner.PlanDay(TimestampOf(date), eventsPerDay[day]);
+                if (eventsPerDay[day] == 0)
+                {
+                    // The real logs have no empty day files; a day without events has no file.
+                    continue;
+                }
+                files++;
                 var path = Path.Combine(root, LogFileWriter.RelativePathOf(date));
                 inFlight.Enqueue(Task.Run(() => writer.Write(path, events, ct), ct));
                 if (inFlight.Count >= MaxDaysInFlight)
@@ -75,7 +82,7 @@ public static class DemoDataGenerator
             await Task.WhenAll(inFlight.ToArray<Task>()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
-        return (options.Events, plays, bytes);
+        return (files, options.Events, plays, bytes);
     }
 
     private static (long Bytes, long Plays) Add((long Bytes, long Plays) total, (long Bytes, long Plays) day) =>

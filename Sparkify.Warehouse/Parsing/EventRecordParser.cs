@@ -83,7 +83,7 @@ public static class EventRecordParser
         }
         if (row.Page == "NextSong")
         {
-            // A play must be attributable: songplays is keyed on (user, session, start time).
+            // A play must be attributable: songplays is keyed on (user, session, item in session).
             if (row.UserId is null)
             {
                 error = new RecordError("userId", "a NextSong event needs a userId");
@@ -92,6 +92,11 @@ public static class EventRecordParser
             if (row.SessionId is null)
             {
                 error = new RecordError("sessionId", "a NextSong event needs a sessionId");
+                return false;
+            }
+            if (row.ItemInSession is null)
+            {
+                error = new RecordError("itemInSession", "a NextSong event needs an itemInSession");
                 return false;
             }
         }

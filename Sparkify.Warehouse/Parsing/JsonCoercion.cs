@@ -18,6 +18,12 @@ internal static class JsonCoercion
         {
             case JsonTokenType.String:
                 value = reader.GetString();
+                if (value!.Contains('\0', StringComparison.Ordinal))
+                {
+                    value = null;
+                    error = "text holds a NUL character (\\u0000), which PostgreSQL text cannot store";
+                    return false;
+                }
                 return true;
             case JsonTokenType.Number:
                 value = Encoding.UTF8.GetString(reader.ValueSpan);

@@ -19,6 +19,12 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource)
             "SELECT count(*) FROM songplays sp WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = sp.user_id)"),
         new("songplays_start_time_in_time", "every songplay's start_time has a time row",
             "SELECT count(*) FROM songplays sp WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = sp.start_time)"),
+        new("songplays_cover_staged_plays", "every staged NextSong event has its songplay",
+            """
+            SELECT count(*) FROM (SELECT DISTINCT user_id, session_id, item_in_session FROM staging_events WHERE page = 'NextSong') e
+            WHERE NOT EXISTS (SELECT 1 FROM songplays sp
+                              WHERE sp.user_id = e.user_id AND sp.session_id = e.session_id AND sp.item_in_session = e.item_in_session)
+            """),
         new("songplays_not_empty", "songplays is not empty when staging holds NextSong events",
             """
             SELECT CASE WHEN EXISTS (SELECT 1 FROM staging_events WHERE page = 'NextSong')

@@ -7,17 +7,18 @@ public static class LocalSourceFiles
 {
     public static async Task<IReadOnlyList<SourceFile>> FindAsync(string folder, CancellationToken cancellationToken = default)
     {
-        var root = Path.GetFullPath(folder);
-        if (!Directory.Exists(root))
+        if (!Directory.Exists(folder))
         {
-            throw new DirectoryNotFoundException($"The folder {root} does not exist.");
+            throw new DirectoryNotFoundException($"The folder {Path.GetFullPath(folder)} does not exist.");
         }
+        var root = CanonicalPath(folder);
         var folders = new[] { "song_data", "log_data" }.Select(name => Path.Combine(root, name)).Where(Directory.Exists).ToList();
         if (folders.Count == 0)
         {
             throw new DirectoryNotFoundException($"The folder {root} holds neither a song_data/ nor a log_data/ folder.");
         }
-        // The key is the file's absolute path: the same relative layout in two folders is two sets of files.
+        // The key is the file's canonical absolute path: the same relative layout in two folders is two sets of
+        // files, and one folder reached through a link or ".." is still one.
         var paths = folders
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories))
             .Select(path => (Path: path, Key: path.Replace(Path.DirectorySeparatorChar, '/')))
@@ -35,6 +36,19 @@ public static class LocalSourceFiles
             files[i] = new SourceFile(key, etag, stream.Length, kind, _ => Task.FromResult<Stream>(OpenSequential(path)));
         });
         return files;
+    }
+
+    /// <summary>The absolute path with every symbolic link resolved, so one folder has one spelling.</summary>
+    internal static string CanonicalPath(string path)
+    {
+        var resolved = Path.GetPathRoot(Path.GetFullPath(path))!;
+        foreach (var part in Path.GetFullPath(path)[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, part);
+            var target = new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+            resolved = target is null ? next : Path.GetFullPath(target.FullName);
+        }
+        return resolved;
     }
 
     // The framers read in large chunks themselves, so the FileStream needs no buffer of its own.

@@ -151,6 +151,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         {
             return new Attempt(null, null);
         }
+        await DeletePreviousErrorsAsync(connection, transaction, [.. staged.Select(s => s.File)], cancellationToken);
         await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new Attempt(
@@ -309,8 +310,22 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             command.Parameters.Add(new() { Value = LoadErrorText.Bound(reason) });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+        await DeletePreviousErrorsAsync(connection, transaction, [file], cancellationToken);
         await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Error rows describe a file version's latest attempt: a retry replaces those of earlier attempts.</summary>
+    private static async Task DeletePreviousErrorsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            DELETE FROM load_errors e USING unnest($1::text[], $2::text[]) AS f (file_key, etag)
+            WHERE e.file_key = f.file_key AND e.etag = f.etag
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(List<SourceFile> files, CancellationToken cancellationToken)

@@ -43,14 +43,22 @@ internal static class StarSql
               IS DISTINCT FROM (excluded.title, excluded.artist_id, excluded.year, excluded.duration)
         """;
 
-    /// <summary>A user's row comes from their latest event (by ts) in all of staging, so older events loaded later never win.</summary>
+    /// <summary>
+    /// A user's row comes from their latest event (by ts) in all of staging, so older events loaded later never win.
+    /// One index probe per touched user (staging_events_user_latest).
+    /// </summary>
     public const string UpsertUsers =
         """
         INSERT INTO users AS u (user_id, first_name, last_name, gender, level)
-        SELECT DISTINCT ON (e.user_id) e.user_id, e.first_name, e.last_name, e.gender, e.level
-        FROM staging_events e
-        WHERE e.user_id IN (SELECT p.user_id FROM staging_events p JOIN pending_files USING (file_id) WHERE p.user_id IS NOT NULL)
-        ORDER BY e.user_id, e.ts DESC, e.level, e.first_name, e.last_name, e.gender
+        SELECT t.user_id, l.first_name, l.last_name, l.gender, l.level
+        FROM (SELECT DISTINCT p.user_id FROM staging_events p JOIN pending_files USING (file_id) WHERE p.user_id IS NOT NULL) t
+        CROSS JOIN LATERAL (
+            SELECT e.first_name, e.last_name, e.gender, e.level
+            FROM staging_events e
+            WHERE e.user_id = t.user_id
+            ORDER BY e.ts DESC, e.level, e.first_name, e.last_name, e.gender
+            LIMIT 1
+        ) l
         ON CONFLICT (user_id) DO UPDATE
         SET first_name = excluded.first_name, last_name = excluded.last_name, gender = excluded.gender, level = excluded.level
         WHERE (u.first_name, u.last_name, u.gender, u.level)
@@ -60,7 +68,7 @@ internal static class StarSql
     /// <summary>
     /// Plays of pending event files, plus earlier plays that name a song of a pending song file (so a play loaded
     /// before its song gets matched). Each is matched to the song with equal title and artist name whose duration is
-    /// closest to the play's length; the natural key (user, session, start time) makes re-loading a no-op.
+    /// closest to the play's length; the natural key (user, session, item in session) makes re-loading a no-op.
     /// </summary>
     public const string UpsertSongplays =
         """
@@ -74,12 +82,12 @@ internal static class StarSql
             WHERE e.page = 'NextSong'
         ),
         distinct_plays AS (
-            SELECT DISTINCT ON (user_id, session_id, ts) *
+            SELECT DISTINCT ON (user_id, session_id, item_in_session) *
             FROM plays
-            ORDER BY user_id, session_id, ts, level, location, user_agent, song, artist, length
+            ORDER BY user_id, session_id, item_in_session, ts, level, location, user_agent, song, artist, length
         )
-        INSERT INTO songplays AS sp (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
-        SELECT d.ts, d.user_id, d.level, m.song_id, m.artist_id, d.session_id, d.location, d.user_agent
+        INSERT INTO songplays AS sp (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, item_in_session)
+        SELECT d.ts, d.user_id, d.level, m.song_id, m.artist_id, d.session_id, d.location, d.user_agent, d.item_in_session
         FROM distinct_plays d
         LEFT JOIN LATERAL (
             SELECT s.song_id, s.artist_id
@@ -93,11 +101,12 @@ internal static class StarSql
         WHERE (sp.song_id, sp.artist_id) IS DISTINCT FROM (excluded.song_id, excluded.artist_id)
         """;
 
+    /// <summary>Start times of the pending plays that have no <c>time</c> row yet.</summary>
     public const string MissingStartTimes =
         """
-        SELECT DISTINCT sp.start_time
-        FROM songplays sp
-        WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = sp.start_time)
+        SELECT DISTINCT e.ts
+        FROM staging_events e JOIN pending_files USING (file_id)
+        WHERE e.page = 'NextSong' AND NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = e.ts)
         """;
 
     public const string MarkFilesConsumed =

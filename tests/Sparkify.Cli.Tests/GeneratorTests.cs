@@ -315,15 +315,18 @@ public sealed partial class GeneratorTests
     }
 
     [Fact]
-    public async Task A_missing_folder_is_created_and_zero_events_give_empty_day_files()
+    public async Task A_missing_folder_is_created_and_days_without_events_get_no_file()
     {
         using var folder = new TempFolder();
         var target = Path.Combine(folder.Path, "nested", "demo");
 
-        var summary = await DemoDataGenerator.WriteAsync(target, new GeneratorOptions(Songs: 3, Events: 0, Days: 2));
+        var summary = await DemoDataGenerator.WriteAsync(target, new GeneratorOptions(Songs: 3, Events: 4, Days: 20));
 
-        Assert.Equal(new GeneratorSummary(3, 2, 0, 0, summary.Bytes), summary);
-        Assert.Equal(0, new FileInfo(Path.Combine(target, "log_data", "2018", "11", "2018-11-02-events.json")).Length);
+        var logFiles = Directory.GetFiles(Path.Combine(target, "log_data"), "*.json", SearchOption.AllDirectories);
+        Assert.InRange(logFiles.Length, 1, 4);
+        Assert.Equal(logFiles.Length, summary.LogFiles);
+        Assert.All(logFiles, file => Assert.True(new FileInfo(file).Length > 0, file));
+        Assert.Equal(4, summary.Events);
     }
 
     private static void AssertPrintableAscii(byte[] bytes, string path)

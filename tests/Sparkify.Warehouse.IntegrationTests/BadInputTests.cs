@@ -69,14 +69,57 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [Theory]
     [InlineData("")]
     [InlineData("  \n\r\n\t ")]
-    public async Task An_empty_or_blank_file_is_one_error_row(string content)
+    public async Task An_empty_or_blank_file_is_one_error_row_and_the_next_file_loads(string content)
     {
-        var (warehouse, report) = await LoadLogAsync(Encoding.UTF8.GetBytes(content));
-        await using var _ = warehouse;
+        using var folder = new TempFolder();
+        folder.Write(Key, content);
+        folder.Write("log_data/2018/11/2018-11-06-events.json", string.Join("\n", InputFiles.Plays(2)));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        var report = await warehouse.LoadFolderAsync(folder.Path);
 
         await AssertOneErrorAsync(warehouse, 0, null, "no records");
-        Assert.Equal(FileOutcome.Loaded, Assert.Single(report.Files).Outcome);
-        Assert.Equal(0L, (await warehouse.CountsAsync())["staging_events"]);
+        Assert.All(report.Files, f => Assert.Equal(FileOutcome.Loaded, f.Outcome));
+        Assert.Empty(await warehouse.StagedLinesAsync("staging_events", Key));
+        Assert.Equal([1, 2], await warehouse.StagedLinesAsync("staging_events", "log_data/2018/11/2018-11-06-events.json"));
+    }
+
+    [Fact]
+    public async Task A_garbage_song_file_is_an_error_and_other_songs_load()
+    {
+        using var folder = new TempFolder();
+        var garbage = new byte[2048];
+        new Random(3).NextBytes(garbage);
+        folder.Write("song_data/A/A/A/TRAAAGARBAGE.json", garbage);
+        folder.Write("song_data/A/A/B/TRAABINVALID.json", [.. Encoding.UTF8.GetBytes(InputFiles.Song("SO9", "Bad @", "AR9", "X", 1.0)).Select(b => b == (byte)'@' ? (byte)0xC0 : b)]);
+        folder.Write("song_data/A/A/C/TRAACGOOD.json", InputFiles.Song("SO2", "Two", "AR2", "Other", 120.0));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        await warehouse.LoadFolderAsync(folder.Path);
+
+        var errors = await warehouse.LoadErrorsAsync();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains("malformed JSON", errors.Single(e => e.File.EndsWith("TRAAAGARBAGE.json", StringComparison.Ordinal)).Reason, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", errors.Single(e => e.File.EndsWith("TRAABINVALID.json", StringComparison.Ordinal)).Reason, StringComparison.Ordinal);
+        Assert.Equal("SO2", await warehouse.ScalarAsync<string>("SELECT song_id FROM songs"));
+    }
+
+    [Fact]
+    public async Task A_failed_file_loaded_again_keeps_only_its_latest_error_rows()
+    {
+        using var folder = new TempFolder();
+        folder.Write(Key, "{bad\n{bad");
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+        var strict = new LoadOptions { MaxErrorsPerFile = 0 };
+
+        await warehouse.LoadFolderAsync(folder.Path, strict);
+        await warehouse.LoadFolderAsync(folder.Path, strict);
+        Assert.Single(await warehouse.LoadErrorsAsync());
+
+        var lenient = await warehouse.LoadFolderAsync(folder.Path, new LoadOptions { MaxErrorsPerFile = 5 });
+
+        Assert.Equal(FileOutcome.Loaded, Assert.Single(lenient.Files).Outcome);
+        Assert.Equal([1L, 2L], (await warehouse.LoadErrorsAsync()).Select(e => e.Line));
     }
 
     [Fact]

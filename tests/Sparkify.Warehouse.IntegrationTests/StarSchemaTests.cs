@@ -61,14 +61,27 @@ public sealed class StarSchemaTests(PostgresFixture postgres)
     public async Task Older_events_loaded_later_do_not_overwrite_a_newer_level()
     {
         await using var warehouse = await TestWarehouse.CreateAsync(postgres);
-        await LoadAsync(warehouse, ("log_data/2018/11/2018-11-06-events.json", InputFiles.Play(7, Nov5 + 86_400_000, level: "paid")));
-        await LoadAsync(warehouse, (InputFiles.LogKey, InputFiles.Play(7, Nov5, level: "free")));
+        await LoadAsync(warehouse, ("log_data/2018/11/2018-11-06-events.json", InputFiles.Play(7, Nov5 + 86_400_000, level: "paid", itemInSession: 2)));
+        await LoadAsync(warehouse, (InputFiles.LogKey, InputFiles.Play(7, Nov5, level: "free", itemInSession: 1)));
 
         Assert.Equal("paid", await warehouse.ScalarAsync<string>("SELECT level FROM users WHERE user_id = 7"));
 
-        await LoadAsync(warehouse, ("log_data/2018/11/2018-11-07-events.json", InputFiles.Play(7, Nov5 + 2 * 86_400_000, level: "free")));
+        await LoadAsync(warehouse, ("log_data/2018/11/2018-11-07-events.json", InputFiles.Play(7, Nov5 + 2 * 86_400_000, level: "free", itemInSession: 3)));
 
         Assert.Equal("free", await warehouse.ScalarAsync<string>("SELECT level FROM users WHERE user_id = 7"));
+    }
+
+    [Fact]
+    public async Task Plays_at_the_same_moment_in_one_session_stay_distinct_plays()
+    {
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+        await LoadAsync(warehouse, (InputFiles.LogKey, string.Join("\n",
+            InputFiles.Play(1, Nov5, song: "A", itemInSession: 0),
+            InputFiles.Play(1, Nov5, song: "B", itemInSession: 1),
+            InputFiles.Play(1, Nov5, song: "C", itemInSession: 2))));
+
+        Assert.Equal(3L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Equal(1L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM time"));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal sealed class TestWarehouse : IAsyncDisposable
 
     public async Task<Dictionary<string, string>> StarDigestsAsync() => new()
     {
-        ["songplays"] = await ContentDigestAsync("songplays", "start_time, user_id, level, song_id, artist_id, session_id, location, user_agent"),
+        ["songplays"] = await ContentDigestAsync("songplays", "start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, item_in_session"),
         ["users"] = await ContentDigestAsync("users", "*"),
         ["songs"] = await ContentDigestAsync("songs", "*"),
         ["artists"] = await ContentDigestAsync("artists", "*"),

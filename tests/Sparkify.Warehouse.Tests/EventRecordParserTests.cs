@@ -88,6 +88,7 @@ public sealed class EventRecordParserTests
     [InlineData("\"artist\":\"Des'ree\"", "\"artist\":[\"a\"]", "artist", "an array")]
     [InlineData("\"userId\":\"8\"", "\"userId\":\"\"", "userId", "needs a userId")]
     [InlineData("\"userId\":\"8\"", "\"userId\":\"eight\"", "userId", "whole number")]
+    [InlineData("\"artist\":\"Des'ree\"", "\"artist\":\"A\\u0000B\"", "artist", "NUL character")]
     public void Bad_fields_name_the_column_and_the_reason(string original, string replacement, string column, string reason)
     {
         var json = RealPlay.Replace(original, replacement, StringComparison.Ordinal);

@@ -14,3 +14,29 @@ public sealed class SourceFileTests
         Assert.Equal(kind, SourceFile.KindOfKey(key));
     }
 }
+
+public sealed class LocalSourceFilesTests
+{
+    [Fact]
+    public async Task A_folder_reached_through_a_link_or_dotdot_gives_the_same_keys()
+    {
+        var root = Directory.CreateTempSubdirectory("sparkify-keys-").FullName;
+        try
+        {
+            var real = Directory.CreateDirectory(Path.Combine(root, "real", "data")).FullName;
+            Directory.CreateDirectory(Path.Combine(real, "song_data", "A"));
+            await File.WriteAllTextAsync(Path.Combine(real, "song_data", "A", "TRA.json"), "{}");
+            Directory.CreateSymbolicLink(Path.Combine(root, "link"), Path.Combine(root, "real"));
+
+            var direct = await LocalSourceFiles.FindAsync(real);
+            var viaLink = await LocalSourceFiles.FindAsync(Path.Combine(root, "link", "..", "link", "data"));
+
+            Assert.Equal(direct.Select(f => f.Key), viaLink.Select(f => f.Key));
+            Assert.Equal(Path.Combine(real, "song_data", "A", "TRA.json"), Assert.Single(direct).Key);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

@@ -117,8 +117,10 @@ CREATE TABLE songplays (
     session_id  integer     NOT NULL,
     location    text,
     user_agent  text,
-    -- The natural key of a play: what makes re-loading the same events a no-op.
-    CONSTRAINT songplays_natural_key UNIQUE (user_id, session_id, start_time)
+    -- Beyond the designed columns: the event's position in its session, which with user and session identifies
+    -- the play. This natural key is what makes re-loading the same events a no-op without merging distinct plays.
+    item_in_session integer NOT NULL,
+    CONSTRAINT songplays_natural_key UNIQUE (user_id, session_id, item_in_session)
 );
 CREATE INDEX songplays_start_time ON songplays (start_time);
 CREATE INDEX songplays_song ON songplays (song_id);
