@@ -1,10 +1,12 @@
+using Sparkify.Ingest;
+using Sparkify.Pipeline;
 using Sparkify.Warehouse.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWarehouse();
-
-// The S3/SQS scan-and-publish loop comes with the pipeline work; until then the worker applies the migrations and exits.
-builder.Services.AddHostedService<StopAfterStartService>();
+builder.AddPipeline();
+builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddHostedService<IngestWorker>();
 
 builder.Build().Run();

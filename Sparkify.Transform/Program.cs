@@ -1,10 +1,12 @@
+using Sparkify.Pipeline;
+using Sparkify.Transform;
 using Sparkify.Warehouse.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWarehouse();
-
-// The S3/SQS consume-and-load loop comes with the pipeline work; until then the worker applies the migrations and exits.
-builder.Services.AddHostedService<StopAfterStartService>();
+builder.AddPipeline();
+builder.Services.AddTransform(builder.Configuration);
+builder.Services.AddHostedService<TransformWorker>();
 
 builder.Build().Run();

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: installs the PostgreSQL server binaries when missing (the tests start their own
-# servers on free loopback ports), restores, builds and runs every test project.
+# The whole test suite: installs the PostgreSQL server binaries and the local S3/SQS endpoint when missing (the
+# tests start their own servers on free loopback ports), restores, builds and runs every test project.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scripts/ensure-postgres.sh >/dev/null
+scripts/ensure-fauxqs.sh
 dotnet restore Sparkify.sln -nologo -v q
 dotnet build Sparkify.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly
 

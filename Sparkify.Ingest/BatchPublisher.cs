@@ -1,0 +1,51 @@
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Options;
+using Sparkify.Pipeline;
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Ingest;
+
+/// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call) with the trace context, recording progress.</summary>
+public sealed class BatchPublisher(IAmazonSQS sqs, PipelineBatches batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest)
+{
+    private string? _queueUrl;
+
+    public async Task PublishAsync(long batchId, IReadOnlyList<ManifestFile> files, CancellationToken cancellationToken)
+    {
+        _queueUrl ??= (await sqs.GetQueueUrlAsync(pipeline.Value.QueueName, cancellationToken)).QueueUrl;
+        foreach (var checkpoint in files.Chunk(ingest.Value.PublishCheckpointEvery))
+        {
+            foreach (var call in checkpoint.Chunk(10))
+            {
+                await SendAsync(batchId, call, cancellationToken);
+            }
+            await batches.MarkPublishedAsync(batchId, checkpoint, cancellationToken);
+        }
+    }
+
+    private async Task SendAsync(long batchId, ManifestFile[] files, CancellationToken cancellationToken)
+    {
+        var entries = files.Select((file, i) => new SendMessageBatchRequestEntry
+        {
+            Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            MessageBody = ToMessage(batchId, file).ToJson(),
+            MessageAttributes = TraceContext.Inject(System.Diagnostics.Activity.Current),
+        }).ToList();
+        var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = _queueUrl, Entries = entries }, cancellationToken);
+        if (response.Failed is { Count: > 0 } failed)
+        {
+            throw new InvalidOperationException(
+                $"SQS refused {failed.Count} message(s) of batch {batchId}: {failed[0].Code} {failed[0].Message}");
+        }
+        PipelineTelemetry.FilesPublished.Add(files.Length);
+    }
+
+    private static FileMessage ToMessage(long batchId, ManifestFile file)
+    {
+        // The manifest key is s3://bucket/key; the message names bucket and object key separately.
+        var location = file.Key["s3://".Length..];
+        var slash = location.IndexOf('/', StringComparison.Ordinal);
+        return new FileMessage(batchId, location[..slash], location[(slash + 1)..], file.ETag, file.Size);
+    }
+}

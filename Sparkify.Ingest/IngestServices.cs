@@ -1,0 +1,18 @@
+using Sparkify.Pipeline;
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Ingest;
+
+public static class IngestServices
+{
+    /// <summary>Everything the ingest worker needs, given a warehouse and the pipeline's AWS clients.</summary>
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PipelineBatches>();
+        services.AddSingleton<S3FileScanner>();
+        services.AddSingleton<BatchPublisher>();
+        services.AddSingleton<Ingestor>();
+        return services;
+    }
+}

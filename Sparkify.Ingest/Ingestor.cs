@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sparkify.Pipeline;
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Ingest;
+
+/// <summary>One scan: list the files, keep those neither loaded nor in flight, open a batch for them and publish it.</summary>
+public sealed class Ingestor(
+    S3FileScanner scanner, BatchPublisher publisher, PipelineBatches batches,
+    IOptions<PipelineOptions> pipeline, ILogger<Ingestor> logger)
+{
+    /// <summary>Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch).</summary>
+    public async Task<int> ResumeAsync(CancellationToken cancellationToken)
+    {
+        var unpublished = await batches.FindUnpublishedAsync(cancellationToken);
+        foreach (var batch in unpublished.GroupBy(u => u.BatchId))
+        {
+            logger.LogWarning("Batch {BatchId}: publishing {Count} file(s) whose messages were not sent before.", batch.Key, batch.Count());
+            await publisher.PublishAsync(batch.Key, [.. batch.Select(u => u.File)], cancellationToken);
+        }
+        return unpublished.Count;
+    }
+
+    /// <returns>The new batch's id, or null when there was nothing new.</returns>
+    public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken)
+    {
+        using var activity = PipelineTelemetry.Source.StartActivity("ingest scan");
+        var bucket = pipeline.Value.Bucket;
+        var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
+        var known = await batches.FindKnownAsync(found, cancellationToken);
+        var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
+        activity?.SetTag("sparkify.files.found", found.Count);
+        activity?.SetTag("sparkify.files.new", fresh.Count);
+        if (fresh.Count == 0)
+        {
+            logger.LogInformation("Scanned s3://{Bucket}/{{{Prefixes}}}: {Found} file(s), nothing new.", bucket, string.Join(",", prefixes), found.Count);
+            return null;
+        }
+
+        var batchId = await batches.OpenAsync($"s3://{bucket}/{{{string.Join(",", prefixes)}}}", fresh, cancellationToken);
+        activity?.SetTag("sparkify.batch.id", batchId);
+        await publisher.PublishAsync(batchId, fresh, cancellationToken);
+        logger.LogInformation("Batch {BatchId}: published {New} new file(s) of {Found} found.", batchId, fresh.Count, found.Count);
+        return batchId;
+    }
+}

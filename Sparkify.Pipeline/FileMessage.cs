@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Pipeline;
+
+/// <summary>The body of one SQS message: one file of one batch.</summary>
+public sealed record FileMessage(long BatchId, string Bucket, string ObjectKey, string ETag, long Size)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The key the warehouse records the file under.</summary>
+    public string FileKey => S3Keys.Of(Bucket, ObjectKey);
+
+    public ManifestFile ManifestFile => new(FileKey, ETag, Size);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <exception cref="FormatException">The body is not a file message.</exception>
+    public static FileMessage Parse(string body)
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize<FileMessage>(body, Json);
+            if (message is { BatchId: > 0, Bucket.Length: > 0, ObjectKey.Length: > 0, ETag.Length: > 0 })
+            {
+                return message;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        throw new FormatException("The SQS message is not a Sparkify file message.");
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+
+namespace Sparkify.Pipeline;
+
+/// <summary>
+/// Creates the bucket, the file queue and its dead-letter queue (RedrivePolicy after <c>maxReceives</c>) when they
+/// are missing: for the local emulator and tests. On AWS these are provisioned by infrastructure code.
+/// </summary>
+public static class QueueSetup
+{
+    public static async Task EnsureAsync(IAmazonS3 s3, IAmazonSQS sqs, PipelineOptions options, int maxReceives, int visibilityTimeoutSeconds,
+        CancellationToken cancellationToken = default)
+    {
+        var buckets = await s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken);
+        if (buckets.Buckets?.Any(b => b.BucketName == options.Bucket) != true)
+        {
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = options.Bucket }, cancellationToken);
+        }
+
+        var deadLetterUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = options.DeadLetterQueueName }, cancellationToken)).QueueUrl;
+        var deadLetterArn = (await sqs.GetQueueAttributesAsync(
+            new GetQueueAttributesRequest { QueueUrl = deadLetterUrl, AttributeNames = ["QueueArn"] }, cancellationToken)).QueueARN;
+        await sqs.CreateQueueAsync(new CreateQueueRequest
+        {
+            QueueName = options.QueueName,
+            Attributes = new Dictionary<string, string>
+            {
+                ["VisibilityTimeout"] = visibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                ["RedrivePolicy"] = $$"""{"deadLetterTargetArn":"{{deadLetterArn}}","maxReceiveCount":"{{maxReceives}}"}""",
+            },
+        }, cancellationToken);
+    }
+
+    /// <summary>Uploads every file below <paramref name="folder"/> to the bucket under the same relative key.</summary>
+    public static async Task<int> UploadFolderAsync(IAmazonS3 s3, string bucket, string folder, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(folder);
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (path, token) =>
+            {
+                var key = Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path }, token);
+            });
+        return files.Count;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sparkify.Pipeline;
+using Sparkify.Warehouse;
+using Sparkify.Warehouse.Bookkeeping;
+using Sparkify.Warehouse.Staging;
+
+namespace Sparkify.Transform;
+
+/// <summary>
+/// Handles what one receive returned: stages the files (one COPY per batch and kind), settles each in its batch,
+/// deletes the messages of settled files, and finishes every batch whose last file just settled. SQS delivers at
+/// least once; a redelivered file is already recorded as loaded and is only acknowledged.
+/// </summary>
+public sealed class FileMessageProcessor(
+    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs,
+    IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
+{
+    public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var received = new List<ReceivedFile>();
+        foreach (var message in messages)
+        {
+            try
+            {
+                received.Add(new ReceivedFile(message, FileMessage.Parse(message.Body)));
+            }
+            catch (FormatException)
+            {
+                // Never deleted: after MaxReceives the queue's RedrivePolicy moves it to the dead-letter queue.
+                logger.LogError("Message {MessageId} is not a file message; it will go to the dead-letter queue.", message.MessageId);
+            }
+        }
+        foreach (var file in received)
+        {
+            if (file.SentAt is { } sent)
+            {
+                PipelineTelemetry.QueueLag.Record((DateTimeOffset.UtcNow - sent).TotalSeconds);
+            }
+        }
+
+        await using (new VisibilityHeartbeat(sqs, queueUrl, messages, settings.VisibilityTimeoutSeconds, logger))
+        {
+            foreach (var batch in received.GroupBy(r => r.File.BatchId))
+            {
+                await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
+            }
+        }
+        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
+        {
+            await TryFinishBatchAsync(batchId, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs the star load of a batch whose files have all settled, when this caller wins the claim.</summary>
+    public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
+    {
+        if (!await batches.TryClaimStarLoadAsync(batchId, cancellationToken))
+        {
+            return false;
+        }
+        using var activity = PipelineTelemetry.Source.StartActivity("star load");
+        activity?.SetTag("sparkify.batch.id", batchId);
+        var stopwatch = Stopwatch.StartNew();
+        var failed = await batches.CountFailedAsync(batchId, cancellationToken);
+        var outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
+        PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
+        logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
+        return true;
+    }
+
+    private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
+    {
+        var parent = TraceContext.Extract(files[0].Message);
+        var links = files.Skip(1).Select(f => TraceContext.Extract(f.Message)).Where(c => c != default).Select(c => new ActivityLink(c));
+        using var activity = PipelineTelemetry.Source.StartActivity("transform stage files", ActivityKind.Consumer, parent, links: links);
+        activity?.SetTag("sparkify.batch.id", batchId);
+        activity?.SetTag("sparkify.files", files.Count);
+
+        var settings = options.Value;
+        var sources = new List<SourceFile>();
+        foreach (var file in files)
+        {
+            if (SourceFile.KindOfKey(file.File.ObjectKey) is { } kind)
+            {
+                sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind, token => OpenAsync(file.File, token)));
+            }
+            else
+            {
+                await SettleFailedAsync(queueUrl, batchId, file, "the key is under neither song_data/ nor log_data/", final: true, cancellationToken);
+            }
+        }
+        if (sources.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<FileLoadResult> results;
+        try
+        {
+            results = await new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile })
+                .LoadAsync(batchId, sources, cancellationToken: cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Batch {BatchId}: staging {Count} file(s) failed; they will be retried.", batchId, sources.Count);
+            foreach (var file in files)
+            {
+                await SettleFailedAsync(queueUrl, batchId, file, exception.Message, final: false, cancellationToken);
+            }
+            return;
+        }
+
+        var byKey = files.ToDictionary(f => (f.File.FileKey, f.File.ETag));
+        var done = new List<ReceivedFile>();
+        foreach (var result in results)
+        {
+            var file = byKey[(result.Key, result.ETag)];
+            if (result.Outcome == FileOutcome.Failed)
+            {
+                await SettleFailedAsync(queueUrl, batchId, file, result.FailureReason ?? "failed", final: false, cancellationToken);
+                continue;
+            }
+            done.Add(file);
+            PipelineTelemetry.RowsStaged.Add(result.RowsLoaded);
+            PipelineTelemetry.RowsRejected.Add(result.RowsRejected);
+        }
+        if (done.Count > 0)
+        {
+            await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile)], cancellationToken);
+            await DeleteAsync(queueUrl, done, cancellationToken);
+            PipelineTelemetry.FilesStaged.Add(done.Count);
+        }
+    }
+
+    /// <summary>
+    /// A file that failed stays on the queue and comes back after a short delay; on its last receive it is marked
+    /// failed in its batch (so the batch can finish) and the queue then moves it to the dead-letter queue.
+    /// </summary>
+    private async Task SettleFailedAsync(string queueUrl, long batchId, ReceivedFile file, string reason, bool final, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (final || file.ReceiveCount >= settings.MaxReceives)
+        {
+            logger.LogError("Batch {BatchId}: {Key} failed for good after {Receives} receive(s): {Reason}",
+                batchId, file.File.FileKey, file.ReceiveCount, reason);
+            await batches.MarkFailedAsync(batchId, file.File.ManifestFile, $"after {file.ReceiveCount} receive(s): {reason}", cancellationToken);
+            PipelineTelemetry.FilesFailed.Add(1);
+        }
+        else
+        {
+            logger.LogWarning("Batch {BatchId}: {Key} failed (receive {Receives} of {Max}), retrying: {Reason}",
+                batchId, file.File.FileKey, file.ReceiveCount, settings.MaxReceives, reason);
+        }
+        try
+        {
+            await sqs.ChangeMessageVisibilityAsync(queueUrl, file.Message.ReceiptHandle, settings.RetryDelaySeconds, cancellationToken);
+        }
+        catch (AmazonSQSException exception)
+        {
+            logger.LogWarning(exception, "Could not shorten the visibility of {Key}; it is retried after the visibility timeout.", file.File.FileKey);
+        }
+    }
+
+    private async Task DeleteAsync(string queueUrl, List<ReceivedFile> files, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in files.Chunk(10))
+        {
+            var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
+            {
+                QueueUrl = queueUrl,
+                Entries = [.. chunk.Select((f, i) => new DeleteMessageBatchRequestEntry
+                {
+                    Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ReceiptHandle = f.Message.ReceiptHandle,
+                })],
+            }, cancellationToken);
+            if (response.Failed is { Count: > 0 } failed)
+            {
+                // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.
+                logger.LogWarning("{Count} message(s) could not be deleted ({Code}); they will be redelivered and acknowledged.",
+                    failed.Count, failed[0].Code);
+            }
+        }
+    }
+
+    private async Task<Stream> OpenAsync(FileMessage file, CancellationToken cancellationToken)
+    {
+        // EtagToMatch: stage exactly the content the batch's manifest names, never a newer upload under the same key.
+        var response = await s3.GetObjectAsync(new GetObjectRequest
+        {
+            BucketName = file.Bucket,
+            Key = file.ObjectKey,
+            EtagToMatch = $"\"{file.ETag}\"",
+        }, cancellationToken);
+        return response.ResponseStream;
+    }
+}

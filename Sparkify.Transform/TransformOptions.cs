@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Sparkify.Transform;
+
+/// <summary>Configuration section <c>Sparkify:Transform</c>.</summary>
+public sealed class TransformOptions
+{
+    public const string Section = "Sparkify:Transform";
+
+    /// <summary>Concurrent long-polling receivers, each staging up to 10 files per COPY.</summary>
+    [Range(1, 64)]
+    public int Receivers { get; set; } = 2;
+
+    [Range(1, 20)]
+    public int WaitTimeSeconds { get; set; } = 20;
+
+    /// <summary>Visibility a message is given, and extended to every half of it while its file loads.</summary>
+    [Range(5, 43_200)]
+    public int VisibilityTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>The queue's RedrivePolicy maxReceiveCount: on the last receive a failing file is marked failed in its batch.</summary>
+    [Range(1, 1000)]
+    public int MaxReceives { get; set; } = 3;
+
+    /// <summary>How soon a failed file is retried (its visibility is cut to this).</summary>
+    [Range(0, 43_200)]
+    public int RetryDelaySeconds { get; set; } = 2;
+
+    [Range(0, int.MaxValue)]
+    public int MaxErrorsPerFile { get; set; } = 10;
+}

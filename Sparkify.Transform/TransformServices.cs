@@ -1,0 +1,15 @@
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Transform;
+
+public static class TransformServices
+{
+    /// <summary>Everything the transform worker needs, given a warehouse and the pipeline's AWS clients.</summary>
+    public static IServiceCollection AddTransform(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TransformOptions>().Bind(configuration.GetSection(TransformOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PipelineBatches>();
+        services.AddSingleton<FileMessageProcessor>();
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Options;
+using Sparkify.Pipeline;
+using Sparkify.Warehouse.Bookkeeping;
+
+namespace Sparkify.Transform;
+
+/// <summary>Several long-polling receivers feeding the <see cref="FileMessageProcessor"/>.</summary>
+public sealed class TransformWorker(
+    IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches,
+    IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<TransformWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var queueUrl = (await sqs.GetQueueUrlAsync(pipeline.Value.QueueName, stoppingToken)).QueueUrl;
+        logger.LogInformation("Receiving from {QueueUrl} with {Receivers} receiver(s).", queueUrl, options.Value.Receivers);
+        await Task.WhenAll(Enumerable.Range(0, options.Value.Receivers).Select(_ => ReceiveLoopAsync(queueUrl, stoppingToken)));
+    }
+
+    private async Task ReceiveLoopAsync(string queueUrl, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                {
+                    QueueUrl = queueUrl,
+                    MaxNumberOfMessages = 10,
+                    WaitTimeSeconds = settings.WaitTimeSeconds,
+                    VisibilityTimeout = settings.VisibilityTimeoutSeconds,
+                    MessageSystemAttributeNames = ["ApproximateReceiveCount", "SentTimestamp"],
+                    MessageAttributeNames = ["All"],
+                }, stoppingToken);
+                if (response.Messages is { Count: > 0 } messages)
+                {
+                    await processor.ProcessAsync(queueUrl, messages, stoppingToken);
+                }
+                else
+                {
+                    await FinishSettledBatchesAsync(stoppingToken);
+                }
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // The database or the queue is unreachable: back off (up to 30 s) and go on; nothing is acknowledged meanwhile.
+                failures++;
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5))));
+                logger.LogError(exception, "Receive loop failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>A batch whose last file settled while its finisher crashed is finished by whoever is idle next.</summary>
+    private async Task FinishSettledBatchesAsync(CancellationToken stoppingToken)
+    {
+        foreach (var batchId in await batches.FindSettledOpenAsync(stoppingToken))
+        {
+            await processor.TryFinishBatchAsync(batchId, stoppingToken);
+        }
+    }
+}

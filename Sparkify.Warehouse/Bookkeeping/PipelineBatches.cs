@@ -1,0 +1,157 @@
+using Npgsql;
+
+namespace Sparkify.Warehouse.Bookkeeping;
+
+/// <summary>
+/// The bookkeeping of pipeline batches (<c>batch_files</c>): Ingest opens a batch with its manifest and marks
+/// files published; Transform marks each file staged or failed; whoever sees the last file settle claims the
+/// star load, which exactly one caller wins.
+/// </summary>
+public sealed class PipelineBatches(NpgsqlDataSource dataSource)
+{
+    /// <summary>Of <paramref name="files"/>, those already loaded, or queued in a batch still in flight.</summary>
+    public async Task<HashSet<(string Key, string ETag)>> FindKnownAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    {
+        var known = new HashSet<(string, string)>();
+        if (files.Count == 0)
+        {
+            return known;
+        }
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT i.file_key, i.etag
+            FROM unnest($1::text[], $2::text[]) AS i (file_key, etag)
+            WHERE EXISTS (SELECT 1 FROM load_files f WHERE f.file_key = i.file_key AND f.etag = i.etag AND f.status = 'loaded')
+               OR EXISTS (SELECT 1 FROM batch_files q JOIN batches b USING (batch_id)
+                          WHERE q.file_key = i.file_key AND q.etag = i.etag AND q.state = 'queued' AND b.status = 'open')
+            """);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            known.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return known;
+    }
+
+    public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long batchId;
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO batches (source, expected_files) VALUES ($1, $2) RETURNING batch_id", connection, transaction))
+        {
+            insert.Parameters.Add(new() { Value = source });
+            insert.Parameters.Add(new() { Value = files.Count });
+            batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+        await using (var manifest = new NpgsqlCommand(
+            """
+            INSERT INTO batch_files (batch_id, file_key, etag, size_bytes)
+            SELECT $1, file_key, etag, size_bytes FROM unnest($2::text[], $3::text[], $4::bigint[]) AS m (file_key, etag, size_bytes)
+            """, connection, transaction))
+        {
+            manifest.Parameters.Add(new() { Value = batchId });
+            manifest.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+            manifest.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+            manifest.Parameters.Add(new() { Value = files.Select(f => f.Size).ToArray() });
+            await manifest.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return batchId;
+    }
+
+    public Task MarkPublishedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("published_at = now()", onlyQueued: false, batchId, files, null, cancellationToken);
+
+    public Task MarkStagedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken);
+
+    /// <summary>Marks a file that will not be staged in this batch; a file already staged stays staged.</summary>
+    public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("state = 'failed', failure_reason = $5", onlyQueued: true, batchId, [file], reason, cancellationToken);
+
+    /// <summary>Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again.</summary>
+    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes
+            FROM batch_files q JOIN batches b USING (batch_id)
+            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
+            ORDER BY q.batch_id, q.file_key
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<(long, ManifestFile)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3))));
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// Claims the star load of a batch whose files have all settled (staged or failed). Exactly one caller gets
+    /// true: the claim is one conditional UPDATE, and concurrent callers re-check it after the winner's commit.
+    /// </summary>
+    public async Task<bool> TryClaimStarLoadAsync(long batchId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE batches SET status = 'loading_star', star_claimed_at = now()
+            WHERE batch_id = $1 AND status = 'open'
+              AND NOT EXISTS (SELECT 1 FROM batch_files WHERE batch_id = $1 AND state = 'queued')
+            """);
+        command.Parameters.Add(new() { Value = batchId });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Open pipeline batches with no file left in flight: ready for their star load.</summary>
+    public async Task<List<long>> FindSettledOpenAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT b.batch_id FROM batches b
+            WHERE b.status = 'open' AND b.expected_files IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = b.batch_id AND q.state = 'queued')
+            ORDER BY b.batch_id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
+
+    public async Task<int> CountFailedAsync(long batchId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'failed'");
+        command.Parameters.Add(new() { Value = batchId });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task UpdateFilesAsync(
+        string assignments, bool onlyQueued, long batchId, IReadOnlyCollection<ManifestFile> files, string? reason, CancellationToken cancellationToken)
+    {
+        // assignments is one of the fixed strings above, never input.
+        await using var command = dataSource.CreateCommand(
+            $"""
+            UPDATE batch_files q SET {assignments}, updated_at = now()
+            FROM unnest($2::text[], $3::text[]) AS f (file_key, etag)
+            WHERE q.batch_id = $1 AND q.file_key = f.file_key AND q.etag = f.etag AND (NOT $4 OR q.state = 'queued')
+            """);
+        command.Parameters.Add(new() { Value = batchId });
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        command.Parameters.Add(new() { Value = onlyQueued });
+        if (reason is not null)
+        {
+            command.Parameters.Add(new() { Value = Parsing.LoadErrorText.Bound(reason) });
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

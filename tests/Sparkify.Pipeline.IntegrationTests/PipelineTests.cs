@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Sparkify.Ingest;
+using Sparkify.Testing;
+
+namespace Sparkify.Pipeline.IntegrationTests;
+
+[Collection(PipelineCollection.Name)]
+public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs)
+{
+    private static readonly string[] DefaultPrefixes = ["song_data/", "log_data/"];
+
+    private const string Play =
+        """{"artist":"Band","auth":"Logged In","firstName":"Ann","gender":"F","itemInSession":ITEM,"lastName":"Lee","length":200.5,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":1540919166796.0,"sessionId":5,"song":"Tune","status":200,"ts":TS,"userAgent":"UA","userId":"3"}""";
+
+    private static string Plays(int count, int firstItem = 0) =>
+        string.Join("\n", Enumerable.Range(firstItem, count).Select(i => Play.Replace("ITEM", $"{i}").Replace("TS", $"{1541376000000L + i * 1000}")));
+
+    private static async Task<long> IngestOnceAsync(PipelineHarness harness)
+    {
+        using var ingest = harness.BuildIngest();
+        var batchId = await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None);
+        return batchId ?? throw new InvalidOperationException("Nothing was ingested.");
+    }
+
+    [Fact]
+    public async Task The_real_sample_goes_through_s3_and_sqs_to_the_same_counts()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadFolderAsync(SampleData.Folder);
+        await harness.StartTransformAsync();
+
+        var batchId = await IngestOnceAsync(harness);
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        foreach (var (table, count) in new Dictionary<string, long>
+                 {
+                     ["staging_events"] = 8056, ["staging_songs"] = 71, ["songplays"] = 6820, ["users"] = 97,
+                     ["songs"] = 71, ["artists"] = 69, ["time"] = 6813, ["load_errors"] = 0,
+                 })
+        {
+            Assert.True(count == await harness.ScalarAsync<long>($"SELECT count(*) FROM {table}"), table);
+        }
+        Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'staged'", batchId));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.QueueName));
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_for_a_loaded_file_loads_nothing()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        await harness.StartTransformAsync();
+        var batchId = await IngestOnceAsync(harness);
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        var etag = await harness.ScalarAsync<string>("SELECT etag FROM load_files");
+
+        // The same file message again, as SQS may deliver it (and twice, as two messages for one file).
+        var body = new FileMessage(batchId, harness.Options.Bucket, "log_data/2018/11/2018-11-05-events.json", etag, 10).ToJson();
+        var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
+        await harness.Sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body });
+        await harness.Sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body });
+        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.QueueName) == 0, "the queue is drained");
+
+        Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files"));
+        Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
+        Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+    }
+
+    [Fact]
+    public async Task A_poison_file_goes_to_the_dead_letter_queue_and_the_batch_completes_without_it()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, maxReceives: 2,
+            extra: new Dictionary<string, string?> { ["Sparkify:Transform:MaxErrorsPerFile"] = "0" });
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", "{not json\n" + Plays(2, firstItem: 10));
+        await harness.StartTransformAsync();
+
+        var batchId = await IngestOnceAsync(harness);
+
+        Assert.Equal("completed_with_failures", await harness.WaitForBatchAsync(batchId));
+        var reason = await harness.ScalarAsync<string>(
+            "SELECT failure_reason FROM batch_files WHERE batch_id = $1 AND state = 'failed' AND file_key LIKE '%2018-11-06-events.json'", batchId);
+        Assert.Contains("after 2 receive(s)", reason, StringComparison.Ordinal);
+        Assert.Contains("rejected records", reason, StringComparison.Ordinal);
+        Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
+        Assert.Contains("1 file(s) failed", await harness.ScalarAsync<string>("SELECT error FROM batches WHERE batch_id = $1", batchId), StringComparison.Ordinal);
+        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName) == 1,
+            "the poison message is in the dead-letter queue");
+    }
+
+    [Fact]
+    public async Task Two_transform_instances_run_the_star_load_of_a_batch_once()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadFolderAsync(SampleData.Folder);
+        await harness.StartTransformAsync();
+        await harness.StartTransformAsync();
+
+        var batchId = await IngestOnceAsync(harness);
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        Assert.True(await harness.ScalarAsync<long>("SELECT count(DISTINCT batch_id) FROM load_files WHERE batch_id = $1", batchId) == 1);
+        // The quality checks run once per star load: one set of results means one star load.
+        Assert.Equal(1L, await harness.ScalarAsync<long>(
+            "SELECT count(*) FROM quality_check_results WHERE batch_id = $1 AND check_name = 'songplays_not_empty'", batchId));
+        Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
+        Assert.Equal(6820L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+    }
+
+    [Fact]
+    public async Task Of_many_concurrent_finishers_exactly_one_claims_the_star_load()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        var batches = new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource);
+        var file = new Sparkify.Warehouse.Bookkeeping.ManifestFile("s3://b/log_data/x.json", "etag", 1);
+        var batchId = await batches.OpenAsync("test", [file]);
+        Assert.False(await batches.TryClaimStarLoadAsync(batchId));
+
+        await batches.MarkStagedAsync(batchId, [file]);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => batches.TryClaimStarLoadAsync(batchId))));
+
+        Assert.Single(claims, claimed => claimed);
+        Assert.False(await batches.TryClaimStarLoadAsync(batchId));
+    }
+
+    [Fact]
+    public async Task In_watch_mode_a_new_file_is_loaded_in_a_new_batch()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:Ingest:Mode"] = "Watch",
+            ["Sparkify:Ingest:WatchIntervalSeconds"] = "1",
+        });
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        await harness.StartTransformAsync();
+        var ingest = harness.BuildIngest(withWorker: true);
+        await ingest.StartAsync();
+
+        await harness.WaitUntilAsync(async () => await harness.ScalarAsync<long>("SELECT count(*) FROM batches WHERE status = 'completed'") == 1,
+            "the first batch completes");
+        await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
+        await harness.WaitUntilAsync(async () => await harness.ScalarAsync<long>("SELECT count(*) FROM batches WHERE status = 'completed'") == 2,
+            "the second batch completes");
+
+        Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(DISTINCT batch_id) FROM load_files"));
+        Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
+    }
+
+    [Fact]
+    public async Task The_transform_span_continues_the_ingest_trace_across_the_queue()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PipelineTelemetry.Name,
+            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(2));
+        await harness.StartTransformAsync();
+
+        var batchId = await IngestOnceAsync(harness);
+        await harness.WaitForBatchAsync(batchId);
+
+        Activity[] snapshot;
+        lock (spans)
+        {
+            snapshot = [.. spans];
+        }
+        var scan = Assert.Single(snapshot, s => s.OperationName == "ingest scan" && Equals(s.GetTagItem("sparkify.batch.id"), batchId));
+        var stage = Assert.Single(snapshot, s => s.OperationName == "transform stage files" && Equals(s.GetTagItem("sparkify.batch.id"), batchId));
+        Assert.Equal(scan.TraceId, stage.TraceId);
+        Assert.Equal(scan.SpanId, stage.ParentSpanId);
+    }
+}
