@@ -1,13 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using Sparkify.AppHost;
+
 var builder = DistributedApplication.CreateBuilder(args);
+var settings = SparkifySettings.From(builder.Configuration);
+var repositoryRoot = RepositoryRoot.Find(builder.AppHostDirectory);
 
-// An existing PostgreSQL, given as ConnectionStrings__warehouse. The pipeline issue adds the local
-// PostgreSQL and S3/SQS executables and the run-once mode.
-var warehouse = builder.AddConnectionString("warehouse");
+// PostgreSQL: an existing server (ConnectionStrings__warehouse), else a local one this AppHost runs.
+IResourceBuilder<IResourceWithConnectionString> warehouse =
+    string.IsNullOrEmpty(builder.Configuration.GetConnectionString("warehouse"))
+        ? builder.AddLocalPostgres("warehouse", repositoryRoot, Path.Combine(settings.StateDirectory, "postgres"))
+        : builder.AddConnectionString("warehouse");
 
-builder.AddProject<Projects.Sparkify_Transform>("transform")
-    .WithReference(warehouse);
+var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
+    .WithReference(warehouse).WaitFor(warehouse)
+    .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
+    .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-builder.AddProject<Projects.Sparkify_Ingest>("ingest")
-    .WithReference(warehouse);
+var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
+    .WithReference(warehouse).WaitFor(warehouse)
+    .WaitFor(transform)
+    .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch");
 
-builder.Build().Run();
+foreach (var worker in new[] { transform, ingest })
+{
+    worker.WithEnvironment("Sparkify__Bucket", settings.Bucket)
+        .WithEnvironment("Sparkify__QueueName", settings.QueueName)
+        .WithEnvironment("Sparkify__DeadLetterQueueName", settings.DeadLetterQueueName);
+}
+
+// S3 + SQS: the local endpoint, made ready (bucket, queues, data) before the workers start; or real AWS, whose
+// credentials and region the workers take from the standard AWS chain.
+if (settings.UseLocalAws)
+{
+    var setup = new LocalAwsSetup(settings);
+    // WaitFor(aws) waits for the ready handlers too: the workers start once the bucket, queues and data are there.
+    var aws = builder.AddLocalAws("aws", repositoryRoot)
+        .OnResourceReady((resource, ready, cancellationToken) =>
+            setup.RunAsync(resource.GetEndpoint(LocalAwsExtensions.EndpointName).Url, ready.Services, cancellationToken));
+    foreach (var worker in new[] { transform, ingest })
+    {
+        worker.WaitFor(aws)
+            .WithEnvironment("Sparkify__AwsServiceUrl", aws.GetEndpoint(LocalAwsExtensions.EndpointName))
+            .WithEnvironment("AWS_ACCESS_KEY_ID", LocalAwsExtensions.LocalAccessKey)
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", LocalAwsExtensions.LocalAccessKey);
+    }
+}
+
+var app = builder.Build();
+if (settings.RunOnce)
+{
+    return await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, transform.Resource, settings);
+}
+await app.RunAsync();
+return 0;

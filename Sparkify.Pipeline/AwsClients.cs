@@ -1,4 +1,5 @@
 using Amazon;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
 
@@ -9,7 +10,8 @@ public static class AwsClients
 {
     private const string LocalRegion = "us-east-1";
 
-    public static IAmazonS3 CreateS3(PipelineOptions options)
+    /// <param name="credentials">Explicit credentials; by default the standard AWS chain (environment, profile, role).</param>
+    public static IAmazonS3 CreateS3(PipelineOptions options, AWSCredentials? credentials = null)
     {
         var config = new AmazonS3Config();
         if (!string.IsNullOrEmpty(options.AwsServiceUrl))
@@ -22,10 +24,10 @@ public static class AwsClients
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.AwsRegion);
         }
-        return new AmazonS3Client(config);
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
     }
 
-    public static IAmazonSQS CreateSqs(PipelineOptions options)
+    public static IAmazonSQS CreateSqs(PipelineOptions options, AWSCredentials? credentials = null)
     {
         var config = new AmazonSQSConfig();
         if (!string.IsNullOrEmpty(options.AwsServiceUrl))
@@ -37,6 +39,6 @@ public static class AwsClients
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.AwsRegion);
         }
-        return new AmazonSQSClient(config);
+        return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
     }
 }

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Sparkify.Warehouse;
+
+namespace Sparkify.AppHost;
+
+/// <summary>
+/// Run-once mode for scripts and CI: start everything, wait until Ingest has published and every batch has ended,
+/// print the warehouse counts and the check results, stop, and exit 0 — or non-zero with the reason.
+/// </summary>
+internal static class RunOnce
+{
+    public static async Task<int> RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse,
+        IResource ingest, IResource transform, SparkifySettings settings)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(settings.RunOnceTimeoutMinutes));
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+        await app.StartAsync(timeout.Token);
+        try
+        {
+            var ingestEnded = await notifications.WaitForResourceAsync(ingest.Name, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
+            if (ingestEnded.Snapshot.ExitCode is not 0)
+            {
+                PrintStates(notifications, resources);
+                return Fail($"ingest ended with exit code {ingestEnded.Snapshot.ExitCode?.ToString() ?? "unknown"} ({ingestEnded.Snapshot.State?.Text})");
+            }
+
+            await using var dataSource = NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(timeout.Token))!);
+            while (true)
+            {
+                if (notifications.TryGetCurrentState(transform.Name, out var transformState)
+                    && KnownResourceStates.TerminalStates.Contains(transformState.Snapshot.State?.Text))
+                {
+                    PrintStates(notifications, resources);
+                    return Fail($"transform stopped ({transformState.Snapshot.State?.Text}, exit code {transformState.Snapshot.ExitCode})");
+                }
+                await using var pending = dataSource.CreateCommand("SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star')");
+                if ((long)(await pending.ExecuteScalarAsync(timeout.Token))! == 0)
+                {
+                    break;
+                }
+                await Task.Delay(500, timeout.Token);
+            }
+            return await ReportAsync(dataSource, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return Fail($"the batch did not finish within {settings.RunOnceTimeoutMinutes} minute(s)");
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<int> ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var counts = await new WarehouseStats(dataSource).CountAsync(cancellationToken);
+        Console.WriteLine(JsonSerializer.Serialize(counts));
+        await using var batches = dataSource.CreateCommand("SELECT batch_id, status, coalesce(error, '') FROM batches ORDER BY batch_id");
+        var failures = new List<string>();
+        await using (var reader = await batches.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                Console.WriteLine($"batch {reader.GetInt64(0)}: {reader.GetString(1)} {reader.GetString(2)}");
+                if (reader.GetString(1) != "completed")
+                {
+                    failures.Add($"batch {reader.GetInt64(0)} {reader.GetString(1)}: {reader.GetString(2)}");
+                }
+            }
+        }
+        await using var checks = dataSource.CreateCommand(
+            """
+            SELECT check_name, passed, failing_rows FROM quality_check_results
+            WHERE batch_id = (SELECT max(batch_id) FROM quality_check_results) ORDER BY check_name
+            """);
+        await using (var reader = await checks.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                Console.WriteLine($"  {(reader.GetBoolean(1) ? "pass" : "FAIL")}  {reader.GetString(0)}");
+            }
+        }
+        return failures.Count == 0 ? 0 : Fail(string.Join("; ", failures));
+    }
+
+    /// <summary>Without a dashboard to look at, say where each resource stands.</summary>
+    private static void PrintStates(ResourceNotificationService notifications, IEnumerable<IResource> resources)
+    {
+        foreach (var resource in resources)
+        {
+            if (notifications.TryGetCurrentState(resource.Name, out var state))
+            {
+                var health = string.Join(", ", state.Snapshot.HealthReports.Select(h => $"{h.Name} {h.Status} {h.Description}"));
+                Console.Error.WriteLine($"  {resource.Name}: {state.Snapshot.State?.Text} (exit code {state.Snapshot.ExitCode?.ToString() ?? "-"}) {health}");
+            }
+        }
+    }
+
+    private static int Fail(string reason)
+    {
+        Console.Error.WriteLine("run-once failed: " + reason);
+        return 1;
+    }
+}

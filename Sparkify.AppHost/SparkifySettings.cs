@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Sparkify.AppHost;
+
+/// <summary>The AppHost's own configuration (section <c>Sparkify</c>, e.g. <c>Sparkify__DataFolder</c> or <c>--Sparkify:RunOnce=true</c>).</summary>
+public sealed class SparkifySettings
+{
+    /// <summary>A folder with song_data/ and log_data/ to upload into the local bucket; demo data when unset.</summary>
+    public string? DataFolder { get; set; }
+
+    /// <summary>Start everything, wait for the batch, print counts and checks, exit 0 or non-zero.</summary>
+    public bool RunOnce { get; set; }
+
+    /// <summary>Minutes run-once mode waits for the batch before giving up.</summary>
+    public int RunOnceTimeoutMinutes { get; set; } = 30;
+
+    /// <summary>"local" (fauxqs on loopback) or "aws" (real S3/SQS through the standard AWS chain).</summary>
+    public string Aws { get; set; } = "local";
+
+    public string Bucket { get; set; } = "sparkify-local";
+    public string QueueName { get; set; } = "sparkify-files";
+    public string DeadLetterQueueName { get; set; } = "sparkify-files-dlq";
+    public int MaxReceives { get; set; } = 3;
+    public int VisibilityTimeoutSeconds { get; set; } = 60;
+
+    public int DemoSongs { get; set; } = 2000;
+    public int DemoEvents { get; set; } = 100_000;
+    public int DemoSeed { get; set; } = 42;
+
+    /// <summary>Where the local PostgreSQL keeps its data and the demo data is written.</summary>
+    public string StateDirectory { get; set; } = DefaultStateDirectory();
+
+    public bool UseLocalAws => string.Equals(Aws, "local", StringComparison.OrdinalIgnoreCase);
+
+    public static SparkifySettings From(IConfiguration configuration)
+    {
+        var settings = new SparkifySettings();
+        configuration.GetSection("Sparkify").Bind(settings);
+        return settings;
+    }
+
+    private static string DefaultStateDirectory()
+    {
+        // The PostgreSQL server runs as the postgres user when we are root: its data must be somewhere it can reach.
+        if (Environment.UserName == "root")
+        {
+            return "/var/lib/sparkify/aspire";
+        }
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        return Path.Combine(string.IsNullOrEmpty(state) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state") : state, "sparkify", "aspire");
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The product on one machine, no cloud account: installs what is missing (PostgreSQL server binaries, the local
+# S3/SQS endpoint fauxqs via npm, NuGet packages), then runs the Aspire AppHost — local PostgreSQL, local S3 + SQS,
+# the Ingest and Transform workers, and the dashboard (its login URL is printed).
+#   scripts/run.sh [folder]          # runs until Ctrl+C; Ingest watches the bucket for new files
+#   scripts/run.sh --once [folder]   # run-once: waits for the batch, prints counts and checks, exits 0 or 1
+# Without a folder the bucket is filled with demo data (sparkify generate); with one, with that folder's files.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+args=()
+if [[ "${1:-}" == "--once" ]]; then
+  args+=("--Sparkify:RunOnce=true")
+  shift
+fi
+if [[ $# -ge 1 ]]; then
+  args+=("--Sparkify:DataFolder=$(realpath "$1")")
+fi
+
+scripts/ensure-postgres.sh >/dev/null
+scripts/ensure-fauxqs.sh
+echo "Building..." >&2
+dotnet build Sparkify.AppHost/Sparkify.AppHost.csproj -c Release -nologo -v q -clp:ErrorsOnly -clp:NoSummary >&2
+exec dotnet run --project Sparkify.AppHost -c Release --no-build -- "${args[@]}"
