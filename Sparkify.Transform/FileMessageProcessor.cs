@@ -45,27 +45,31 @@ public sealed class FileMessageProcessor(
             }
         }
 
+        var traces = new Dictionary<long, ActivityContext>();
         await using (new VisibilityHeartbeat(sqs, queueUrl, messages, settings.VisibilityTimeoutSeconds, logger))
         {
             foreach (var batch in received.GroupBy(r => r.File.BatchId))
             {
-                await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
+                traces[batch.Key] = await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
             }
         }
-        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
+        foreach (var (batchId, trace) in traces)
         {
-            await TryFinishBatchAsync(batchId, cancellationToken);
+            await TryFinishBatchAsync(batchId, trace, cancellationToken);
         }
     }
 
-    /// <summary>Runs the star load of a batch whose files have all settled, when this caller wins the claim.</summary>
-    public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the star load of a batch whose files have all settled, when this caller wins the claim; its span joins
+    /// <paramref name="trace"/> (the batch's trace, carried by its messages) when given.
+    /// </summary>
+    public async Task<bool> TryFinishBatchAsync(long batchId, ActivityContext trace, CancellationToken cancellationToken)
     {
         if (!await batches.TryClaimStarLoadAsync(batchId, cancellationToken))
         {
             return false;
         }
-        using var activity = PipelineTelemetry.Source.StartActivity("star load");
+        using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
         activity?.SetTag("sparkify.batch.id", batchId);
         var stopwatch = Stopwatch.StartNew();
         var failed = await batches.CountFailedAsync(batchId, cancellationToken);
@@ -75,7 +79,8 @@ public sealed class FileMessageProcessor(
         return true;
     }
 
-    private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
+    /// <returns>The context of the staging span, for the batch's star load to continue the trace.</returns>
+    private async Task<ActivityContext> StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
         var parent = TraceContext.Extract(files[0].Message);
         var links = files.Skip(1).Select(f => TraceContext.Extract(f.Message)).Where(c => c != default).Select(c => new ActivityLink(c));
@@ -98,7 +103,7 @@ public sealed class FileMessageProcessor(
         }
         if (sources.Count == 0)
         {
-            return;
+            return parent;
         }
 
         IReadOnlyList<FileLoadResult> results;
@@ -114,7 +119,7 @@ public sealed class FileMessageProcessor(
             {
                 await SettleFailedAsync(queueUrl, batchId, file, exception.Message, final: false, cancellationToken);
             }
-            return;
+            return parent;
         }
 
         var byKey = files.ToDictionary(f => (f.File.FileKey, f.File.ETag));
@@ -137,6 +142,7 @@ public sealed class FileMessageProcessor(
             await DeleteAsync(queueUrl, done, cancellationToken);
             PipelineTelemetry.FilesStaged.Add(done.Count);
         }
+        return activity?.Context ?? parent;
     }
 
     /// <summary>

@@ -174,7 +174,9 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         }
         var scan = Assert.Single(snapshot, s => s.OperationName == "ingest scan" && Equals(s.GetTagItem("sparkify.batch.id"), batchId));
         var stage = Assert.Single(snapshot, s => s.OperationName == "transform stage files" && Equals(s.GetTagItem("sparkify.batch.id"), batchId));
+        var starLoad = Assert.Single(snapshot, s => s.OperationName == "star load" && Equals(s.GetTagItem("sparkify.batch.id"), batchId));
         Assert.Equal(scan.TraceId, stage.TraceId);
         Assert.Equal(scan.SpanId, stage.ParentSpanId);
+        Assert.Equal(scan.TraceId, starLoad.TraceId);
     }
 }
