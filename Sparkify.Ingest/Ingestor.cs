@@ -38,7 +38,7 @@ public sealed class Ingestor(
             return null;
         }
 
-        var batchId = await batches.OpenAsync($"s3://{bucket}/{{{string.Join(",", prefixes)}}}", fresh, cancellationToken);
+        var batchId = await batches.OpenAsync($"s3://{bucket}/{{{string.Join(",", prefixes)}}}", fresh, activity?.Id, cancellationToken);
         activity?.SetTag("sparkify.batch.id", batchId);
         await publisher.PublishAsync(batchId, fresh, cancellationToken);
         logger.LogInformation("Batch {BatchId}: published {New} new file(s) of {Found} found.", batchId, fresh.Count, found.Count);

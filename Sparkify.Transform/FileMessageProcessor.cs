@@ -45,30 +45,31 @@ public sealed class FileMessageProcessor(
             }
         }
 
-        var traces = new Dictionary<long, ActivityContext>();
         await using (new VisibilityHeartbeat(sqs, queueUrl, messages, settings.VisibilityTimeoutSeconds, logger))
         {
             foreach (var batch in received.GroupBy(r => r.File.BatchId))
             {
-                traces[batch.Key] = await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
+                await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
             }
         }
-        foreach (var (batchId, trace) in traces)
+        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
         {
-            await TryFinishBatchAsync(batchId, trace, cancellationToken);
+            await TryFinishBatchAsync(batchId, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Runs the star load of a batch whose files have all settled, when this caller wins the claim; its span joins
-    /// <paramref name="trace"/> (the batch's trace, carried by its messages) when given.
+    /// Runs the star load of a batch whose files have all settled, when this caller wins the claim. Its span joins
+    /// the trace of the scan that opened the batch, whichever instance runs it.
     /// </summary>
-    public async Task<bool> TryFinishBatchAsync(long batchId, ActivityContext trace, CancellationToken cancellationToken)
+    public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
     {
-        if (!await batches.TryClaimStarLoadAsync(batchId, cancellationToken))
+        var (claimed, traceParent) = await batches.TryClaimStarLoadAsync(batchId, cancellationToken);
+        if (!claimed)
         {
             return false;
         }
+        ActivityContext.TryParse(traceParent, null, isRemote: true, out var trace);
         using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
         activity?.SetTag("sparkify.batch.id", batchId);
         var stopwatch = Stopwatch.StartNew();
@@ -79,8 +80,7 @@ public sealed class FileMessageProcessor(
         return true;
     }
 
-    /// <returns>The context of the staging span, for the batch's star load to continue the trace.</returns>
-    private async Task<ActivityContext> StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
+    private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
         var parent = TraceContext.Extract(files[0].Message);
         var links = files.Skip(1).Select(f => TraceContext.Extract(f.Message)).Where(c => c != default).Select(c => new ActivityLink(c));
@@ -103,7 +103,7 @@ public sealed class FileMessageProcessor(
         }
         if (sources.Count == 0)
         {
-            return parent;
+            return;
         }
 
         IReadOnlyList<FileLoadResult> results;
@@ -119,7 +119,7 @@ public sealed class FileMessageProcessor(
             {
                 await SettleFailedAsync(queueUrl, batchId, file, exception.Message, final: false, cancellationToken);
             }
-            return parent;
+            return;
         }
 
         var byKey = files.ToDictionary(f => (f.File.FileKey, f.File.ETag));
@@ -142,7 +142,6 @@ public sealed class FileMessageProcessor(
             await DeleteAsync(queueUrl, done, cancellationToken);
             PipelineTelemetry.FilesStaged.Add(done.Count);
         }
-        return activity?.Context ?? parent;
     }
 
     /// <summary>

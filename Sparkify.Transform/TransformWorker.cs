@@ -65,7 +65,7 @@ public sealed class TransformWorker(
     {
         foreach (var batchId in await batches.FindSettledOpenAsync(stoppingToken))
         {
-            await processor.TryFinishBatchAsync(batchId, default, stoppingToken);
+            await processor.TryFinishBatchAsync(batchId, stoppingToken);
         }
     }
 }

@@ -35,16 +35,19 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         return known;
     }
 
-    public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    /// <param name="traceParent">The W3C traceparent of the opening scan, kept for the batch's star load.</param>
+    public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, string? traceParent = null,
+        CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long batchId;
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO batches (source, expected_files) VALUES ($1, $2) RETURNING batch_id", connection, transaction))
+            "INSERT INTO batches (source, expected_files, trace_parent) VALUES ($1, $2, $3) RETURNING batch_id", connection, transaction))
         {
             insert.Parameters.Add(new() { Value = source });
             insert.Parameters.Add(new() { Value = files.Count });
+            insert.Parameters.Add(new() { Value = (object?)traceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
         await using (var manifest = new NpgsqlCommand(
@@ -94,18 +97,21 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Claims the star load of a batch whose files have all settled (staged or failed). Exactly one caller gets
-    /// true: the claim is one conditional UPDATE, and concurrent callers re-check it after the winner's commit.
+    /// <c>Claimed</c>: the claim is one conditional UPDATE, and concurrent callers re-check it after the winner's
+    /// commit. The winner also gets the batch's traceparent.
     /// </summary>
-    public async Task<bool> TryClaimStarLoadAsync(long batchId, CancellationToken cancellationToken = default)
+    public async Task<(bool Claimed, string? TraceParent)> TryClaimStarLoadAsync(long batchId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             """
             UPDATE batches SET status = 'loading_star', star_claimed_at = now()
             WHERE batch_id = $1 AND status = 'open'
               AND NOT EXISTS (SELECT 1 FROM batch_files WHERE batch_id = $1 AND state = 'queued')
+            RETURNING coalesce(trace_parent, '')
             """);
         command.Parameters.Add(new() { Value = batchId });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var traceParent = (string?)await command.ExecuteScalarAsync(cancellationToken);
+        return traceParent is null ? (false, null) : (true, traceParent.Length == 0 ? null : traceParent);
     }
 
     /// <summary>Open pipeline batches with no file left in flight: ready for their star load.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.Diagnostics;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,13 +117,60 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var batches = new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource);
         var file = new Sparkify.Warehouse.Bookkeeping.ManifestFile("s3://b/log_data/x.json", "etag", 1);
         var batchId = await batches.OpenAsync("test", [file]);
-        Assert.False(await batches.TryClaimStarLoadAsync(batchId));
+        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
 
         await batches.MarkStagedAsync(batchId, [file]);
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => batches.TryClaimStarLoadAsync(batchId))));
 
-        Assert.Single(claims, claimed => claimed);
-        Assert.False(await batches.TryClaimStarLoadAsync(batchId));
+        Assert.Single(claims, claim => claim.Claimed);
+        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_publishing_was_interrupted_is_resumed_not_duplicated()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
+        using var ingest = harness.BuildIngest();
+        var scanner = ingest.Services.GetRequiredService<S3FileScanner>();
+        var found = await scanner.ScanAsync(harness.Options.Bucket, DefaultPrefixes, CancellationToken.None);
+        // As if Ingest died after opening the batch and before sending anything.
+        var batchId = await new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource).OpenAsync("interrupted", found, null);
+
+        var ingestor = ingest.Services.GetRequiredService<Ingestor>();
+        Assert.Null(await ingestor.ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
+        Assert.Equal(2, await ingestor.ResumeAsync(CancellationToken.None));
+        Assert.Equal(0, await ingestor.ResumeAsync(CancellationToken.None));
+        await harness.StartTransformAsync();
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
+        Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files"));
+        Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+    }
+
+    [Fact]
+    public async Task A_backfill_scans_only_its_prefix_once()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:Ingest:Mode"] = "Watch",
+            ["Sparkify:Ingest:BackfillPrefixes:0"] = "log_data/2018/12/",
+        });
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        await harness.UploadAsync("log_data/2018/12/2018-12-01-events.json", Plays(2, firstItem: 10));
+        await harness.StartTransformAsync();
+        using var ingest = harness.BuildIngest(withWorker: true);
+
+        await ingest.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await ingest.WaitForShutdownAsync(timeout.Token);
+
+        var batchId = await harness.ScalarAsync<long>("SELECT batch_id FROM batches");
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        Assert.Equal("s3://" + harness.Options.Bucket + "/log_data/2018/12/2018-12-01-events.json",
+            await harness.ScalarAsync<string>("SELECT file_key FROM load_files"));
     }
 
     [Fact]
@@ -178,5 +226,6 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Equal(scan.TraceId, stage.TraceId);
         Assert.Equal(scan.SpanId, stage.ParentSpanId);
         Assert.Equal(scan.TraceId, starLoad.TraceId);
+        Assert.Equal(scan.SpanId, starLoad.ParentSpanId);
     }
 }

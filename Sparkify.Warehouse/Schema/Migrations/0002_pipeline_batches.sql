@@ -1,6 +1,8 @@
 -- Batches fed through the S3/SQS pipeline: the manifest Ingest publishes, and each file's progress.
 ALTER TABLE batches ADD COLUMN expected_files integer;
 ALTER TABLE batches ADD COLUMN star_claimed_at timestamptz;
+-- The W3C traceparent of the scan that opened the batch: its star load joins that trace, whoever runs it.
+ALTER TABLE batches ADD COLUMN trace_parent text;
 ALTER TABLE batches DROP CONSTRAINT batches_status_check;
 ALTER TABLE batches ADD CONSTRAINT batches_status_check
     CHECK (status IN ('open', 'loading_star', 'completed', 'completed_with_failures', 'failed'));
