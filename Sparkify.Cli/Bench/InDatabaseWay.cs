@@ -64,6 +64,8 @@ internal static class InDatabaseWay
                (doc->>'artist_longitude')::float8 AS longitude
         FROM raw_songs ORDER BY doc->>'artist_id';
         CREATE INDEX ON songs (title);
+        CREATE UNIQUE INDEX ON artists (artist_id);
+        ANALYZE songs, artists;
 
         CREATE TABLE events AS
         SELECT doc->>'artist' AS artist, doc->>'song' AS song, (doc->>'length')::float8 AS length, doc->>'level' AS level,

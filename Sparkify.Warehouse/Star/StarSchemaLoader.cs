@@ -31,7 +31,8 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource)
         var artists = await ExecuteAsync(connection, transaction, StarSql.UpsertArtists, cancellationToken);
         var songs = await ExecuteAsync(connection, transaction, StarSql.UpsertSongs, cancellationToken);
         var users = await ExecuteAsync(connection, transaction, StarSql.UpsertUsers, cancellationToken);
-        var songplays = await ExecuteAsync(connection, transaction, StarSql.UpsertSongplays, cancellationToken);
+        var songplays = await ExecuteAsync(connection, transaction, StarSql.RematchSongplays, cancellationToken)
+            + await ExecuteAsync(connection, transaction, StarSql.InsertSongplays, cancellationToken);
         var time = await InsertMissingTimeAsync(connection, transaction, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);

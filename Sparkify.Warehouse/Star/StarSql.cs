@@ -66,39 +66,55 @@ internal static class StarSql
         """;
 
     /// <summary>
-    /// Plays of pending event files, plus earlier plays that name a song of a pending song file (so a play loaded
-    /// before its song gets matched). Each is matched to the song with equal title and artist name whose duration is
-    /// closest to the play's length; the natural key (user, session, item in session) makes re-loading a no-op.
+    /// Earlier plays that name a song of a pending song file are matched again (so a play loaded before its song gets
+    /// matched, and a closer duration wins). Runs before <see cref="InsertSongplays"/>, so it only touches plays of
+    /// earlier batches.
     /// </summary>
-    public const string UpsertSongplays =
+    public const string RematchSongplays =
         """
         WITH new_songs AS (
             SELECT DISTINCT p.title, p.artist_name FROM staging_songs p JOIN pending_files USING (file_id)
         ),
-        plays AS (
-            SELECT e.* FROM staging_events e JOIN pending_files USING (file_id) WHERE e.page = 'NextSong'
-            UNION ALL
-            SELECT e.* FROM staging_events e JOIN new_songs n ON e.song = n.title AND e.artist = n.artist_name
+        candidates AS (
+            SELECT DISTINCT ON (e.user_id, e.session_id, e.item_in_session)
+                   e.user_id, e.session_id, e.item_in_session, e.song, e.artist, e.length
+            FROM staging_events e JOIN new_songs n ON e.song = n.title AND e.artist = n.artist_name
             WHERE e.page = 'NextSong'
-        ),
-        distinct_plays AS (
-            SELECT DISTINCT ON (user_id, session_id, item_in_session) *
-            FROM plays
-            ORDER BY user_id, session_id, item_in_session, ts, level, location, user_agent, song, artist, length
+            ORDER BY e.user_id, e.session_id, e.item_in_session, e.ts, e.song, e.artist, e.length
         )
-        INSERT INTO songplays AS sp (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, item_in_session)
-        SELECT d.ts, d.user_id, d.level, m.song_id, m.artist_id, d.session_id, d.location, d.user_agent, d.item_in_session
-        FROM distinct_plays d
+        UPDATE songplays sp SET song_id = m.song_id, artist_id = m.artist_id
+        FROM candidates c
+        CROSS JOIN LATERAL (
+            SELECT s.song_id, s.artist_id
+            FROM staging_songs s
+            WHERE s.title = c.song AND s.artist_name = c.artist
+            ORDER BY abs(s.duration - c.length) NULLS LAST, s.song_id, s.artist_id
+            LIMIT 1
+        ) m
+        WHERE sp.user_id = c.user_id AND sp.session_id = c.session_id AND sp.item_in_session = c.item_in_session
+          AND (sp.song_id, sp.artist_id) IS DISTINCT FROM (m.song_id, m.artist_id)
+        """;
+
+    /// <summary>
+    /// The plays of pending event files, each matched to the song with equal title and artist name whose duration is
+    /// closest to the play's length. The natural key (user, session, item in session) makes re-loading a no-op; of
+    /// several events with one key the first is kept (re-delivered copies are identical).
+    /// </summary>
+    public const string InsertSongplays =
+        """
+        INSERT INTO songplays (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, item_in_session)
+        SELECT e.ts, e.user_id, e.level, m.song_id, m.artist_id, e.session_id, e.location, e.user_agent, e.item_in_session
+        FROM staging_events e
+        JOIN pending_files USING (file_id)
         LEFT JOIN LATERAL (
             SELECT s.song_id, s.artist_id
             FROM staging_songs s
-            WHERE s.title = d.song AND s.artist_name = d.artist
-            ORDER BY abs(s.duration - d.length) NULLS LAST, s.song_id, s.artist_id
+            WHERE s.title = e.song AND s.artist_name = e.artist
+            ORDER BY abs(s.duration - e.length) NULLS LAST, s.song_id, s.artist_id
             LIMIT 1
         ) m ON true
-        ON CONFLICT ON CONSTRAINT songplays_natural_key DO UPDATE
-        SET song_id = excluded.song_id, artist_id = excluded.artist_id
-        WHERE (sp.song_id, sp.artist_id) IS DISTINCT FROM (excluded.song_id, excluded.artist_id)
+        WHERE e.page = 'NextSong'
+        ON CONFLICT ON CONSTRAINT songplays_natural_key DO NOTHING
         """;
 
     /// <summary>Start times of the pending plays that have no <c>time</c> row yet.</summary>
