@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amazon.S3;
-using Amazon.S3.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
@@ -21,6 +20,8 @@ public sealed class FileMessageProcessor(
     NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs,
     IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
+    private readonly ObjectPrefetcher _objects = new(s3);
+
     public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -89,12 +90,16 @@ public sealed class FileMessageProcessor(
         activity?.SetTag("sparkify.files", files.Count);
 
         var settings = options.Value;
+        var prefetched = await _objects.FetchSmallAsync([.. files.Select(f => f.File)], cancellationToken);
         var sources = new List<SourceFile>();
         foreach (var file in files)
         {
             if (SourceFile.KindOfKey(file.File.ObjectKey) is { } kind)
             {
-                sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind, token => OpenAsync(file.File, token)));
+                sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind,
+                    token => prefetched.TryGetValue(file.File.FileKey, out var bytes)
+                        ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
+                        : _objects.OpenAsync(file.File, token)));
             }
             else
             {
@@ -193,17 +198,5 @@ public sealed class FileMessageProcessor(
                     failed.Count, failed[0].Code);
             }
         }
-    }
-
-    private async Task<Stream> OpenAsync(FileMessage file, CancellationToken cancellationToken)
-    {
-        // EtagToMatch: stage exactly the content the batch's manifest names, never a newer upload under the same key.
-        var response = await s3.GetObjectAsync(new GetObjectRequest
-        {
-            BucketName = file.Bucket,
-            Key = file.ObjectKey,
-            EtagToMatch = $"\"{file.ETag}\"",
-        }, cancellationToken);
-        return response.ResponseStream;
     }
 }

@@ -14,6 +14,13 @@ public sealed class TransformOptions
     [Range(1, 20)]
     public int WaitTimeSeconds { get; set; } = 20;
 
+    /// <summary>
+    /// Messages a receiver gathers (receiving again without waiting while full pages of 10 arrive) before staging
+    /// them: many small files then share one COPY and one transaction.
+    /// </summary>
+    [Range(10, 1000)]
+    public int MaxFilesPerGroup { get; set; } = 200;
+
     /// <summary>Visibility a message is given, and extended to every half of it while its file loads.</summary>
     [Range(5, 43_200)]
     public int VisibilityTimeoutSeconds { get; set; } = 60;

@@ -26,16 +26,8 @@ public sealed class TransformWorker(
         {
             try
             {
-                var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-                {
-                    QueueUrl = queueUrl,
-                    MaxNumberOfMessages = 10,
-                    WaitTimeSeconds = settings.WaitTimeSeconds,
-                    VisibilityTimeout = settings.VisibilityTimeoutSeconds,
-                    MessageSystemAttributeNames = ["ApproximateReceiveCount", "SentTimestamp"],
-                    MessageAttributeNames = ["All"],
-                }, stoppingToken);
-                if (response.Messages is { Count: > 0 } messages)
+                var messages = await ReceiveGroupAsync(queueUrl, stoppingToken);
+                if (messages.Count > 0)
                 {
                     await processor.ProcessAsync(queueUrl, messages, stoppingToken);
                 }
@@ -58,6 +50,35 @@ public sealed class TransformWorker(
                 await Task.Delay(delay, stoppingToken);
             }
         }
+    }
+
+    /// <summary>Long-polls for the first page, then takes further full pages without waiting, up to MaxFilesPerGroup.</summary>
+    private async Task<List<Message>> ReceiveGroupAsync(string queueUrl, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var messages = new List<Message>();
+        var waitSeconds = settings.WaitTimeSeconds;
+        while (messages.Count + 10 <= settings.MaxFilesPerGroup)
+        {
+            var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+            {
+                QueueUrl = queueUrl,
+                MaxNumberOfMessages = 10,
+                WaitTimeSeconds = waitSeconds,
+                VisibilityTimeout = settings.VisibilityTimeoutSeconds,
+                MessageSystemAttributeNames = ["ApproximateReceiveCount", "SentTimestamp"],
+                MessageAttributeNames = ["All"],
+            }, stoppingToken);
+            // The AWS SDK returns null, not an empty list, when nothing arrived.
+            var page = response.Messages ?? [];
+            messages.AddRange(page);
+            if (page.Count < 10)
+            {
+                break;
+            }
+            waitSeconds = 0;
+        }
+        return messages;
     }
 
     /// <summary>A batch whose last file settled while its finisher crashed is finished by whoever is idle next.</summary>

@@ -19,16 +19,20 @@ internal sealed class VisibilityHeartbeat : IAsyncDisposable
             {
                 try
                 {
-                    await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
+                    // SQS takes at most 10 entries per batch call.
+                    foreach (var chunk in messages.Chunk(10))
                     {
-                        QueueUrl = queueUrl,
-                        Entries = [.. messages.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
+                        await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
                         {
-                            Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                            ReceiptHandle = m.ReceiptHandle,
-                            VisibilityTimeout = visibilityTimeoutSeconds,
-                        })],
-                    }, _stop.Token);
+                            QueueUrl = queueUrl,
+                            Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
+                            {
+                                Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                                ReceiptHandle = m.ReceiptHandle,
+                                VisibilityTimeout = visibilityTimeoutSeconds,
+                            })],
+                        }, _stop.Token);
+                    }
                 }
                 catch (AmazonSQSException exception)
                 {
