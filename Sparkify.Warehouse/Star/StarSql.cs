@@ -66,12 +66,25 @@ internal static class StarSql
         """;
 
     /// <summary>
+    /// The matching rule, for a row aliased <c>play</c>: the song with the play's title and artist name whose duration
+    /// is closest to the play's length (ties broken by id).
+    /// </summary>
+    private const string ClosestSong =
+        """
+        SELECT s.song_id, s.artist_id
+        FROM staging_songs s
+        WHERE s.title = play.song AND s.artist_name = play.artist
+        ORDER BY abs(s.duration - play.length) NULLS LAST, s.song_id, s.artist_id
+        LIMIT 1
+        """;
+
+    /// <summary>
     /// Earlier plays that name a song of a pending song file are matched again (so a play loaded before its song gets
     /// matched, and a closer duration wins). Runs before <see cref="InsertSongplays"/>, so it only touches plays of
     /// earlier batches.
     /// </summary>
     public const string RematchSongplays =
-        """
+        $$"""
         WITH new_songs AS (
             SELECT DISTINCT p.title, p.artist_name FROM staging_songs p JOIN pending_files USING (file_id)
         ),
@@ -83,15 +96,9 @@ internal static class StarSql
             ORDER BY e.user_id, e.session_id, e.item_in_session, e.ts, e.song, e.artist, e.length
         )
         UPDATE songplays sp SET song_id = m.song_id, artist_id = m.artist_id
-        FROM candidates c
-        CROSS JOIN LATERAL (
-            SELECT s.song_id, s.artist_id
-            FROM staging_songs s
-            WHERE s.title = c.song AND s.artist_name = c.artist
-            ORDER BY abs(s.duration - c.length) NULLS LAST, s.song_id, s.artist_id
-            LIMIT 1
-        ) m
-        WHERE sp.user_id = c.user_id AND sp.session_id = c.session_id AND sp.item_in_session = c.item_in_session
+        FROM candidates play
+        CROSS JOIN LATERAL ({{ClosestSong}}) m
+        WHERE sp.user_id = play.user_id AND sp.session_id = play.session_id AND sp.item_in_session = play.item_in_session
           AND (sp.song_id, sp.artist_id) IS DISTINCT FROM (m.song_id, m.artist_id)
         """;
 
@@ -101,19 +108,14 @@ internal static class StarSql
     /// several events with one key the first is kept (re-delivered copies are identical).
     /// </summary>
     public const string InsertSongplays =
-        """
+        $$"""
         INSERT INTO songplays (start_time, user_id, level, song_id, artist_id, session_id, location, user_agent, item_in_session)
-        SELECT e.ts, e.user_id, e.level, m.song_id, m.artist_id, e.session_id, e.location, e.user_agent, e.item_in_session
-        FROM staging_events e
+        SELECT play.ts, play.user_id, play.level, m.song_id, m.artist_id, play.session_id, play.location, play.user_agent,
+               play.item_in_session
+        FROM staging_events play
         JOIN pending_files USING (file_id)
-        LEFT JOIN LATERAL (
-            SELECT s.song_id, s.artist_id
-            FROM staging_songs s
-            WHERE s.title = e.song AND s.artist_name = e.artist
-            ORDER BY abs(s.duration - e.length) NULLS LAST, s.song_id, s.artist_id
-            LIMIT 1
-        ) m ON true
-        WHERE e.page = 'NextSong'
+        LEFT JOIN LATERAL ({{ClosestSong}}) m ON true
+        WHERE play.page = 'NextSong'
         ON CONFLICT ON CONSTRAINT songplays_natural_key DO NOTHING
         """;
 
