@@ -8,7 +8,11 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var folder = new Argument<DirectoryInfo>("folder") { Description = "Where to write song_data/ and log_data/ (must not hold them yet)." };
+        var folder = new Argument<string>("target")
+        {
+            Description = "A folder to write song_data/ and log_data/ into (must not hold them yet), or s3://bucket/prefix.",
+        };
+        var serviceUrl = new Option<string?>("--s3-service-url") { Description = "An S3 endpoint instead of AWS (e.g. the local fauxqs)." };
         var songs = new Option<int>("--songs") { Description = "Number of song files.", Required = true };
         var events = new Option<int>("--events") { Description = "Number of log events.", Required = true };
         var days = new Option<int>("--days") { Description = "Days of log files, from 2018-11-01.", DefaultValueFactory = _ => 30 };
@@ -21,7 +25,7 @@ internal static class GenerateCommand
         };
         var command = new Command("generate", "Write synthetic song and log files in the real data's format and quirks.")
         {
-            folder, songs, events, days, users, seed, matched,
+            folder, songs, events, days, users, seed, matched, serviceUrl,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(parseResult, async (output, _) =>
         {
@@ -30,18 +34,39 @@ internal static class GenerateCommand
                 parseResult.GetValue(songs), parseResult.GetValue(events), parseResult.GetValue(days),
                 parseResult.GetValue(users), parseResult.GetValue(seed), parseResult.GetValue(matched));
             var stopwatch = Stopwatch.StartNew();
-            GeneratorSummary summary;
+            var s3Target = S3Target.TryParse(target);
+            var localFolder = s3Target is null ? Path.GetFullPath(target) : Directory.CreateTempSubdirectory("sparkify-generate-").FullName;
             try
             {
-                summary = await DemoDataGenerator.WriteAsync(target.FullName, options, cancellationToken);
+                GeneratorSummary summary;
+                try
+                {
+                    summary = await DemoDataGenerator.WriteAsync(localFolder, options, cancellationToken);
+                }
+                catch (InvalidOperationException exception)
+                {
+                    throw new UsageException(exception.Message);
+                }
+                if (s3Target is { } s3)
+                {
+                    using var client = Pipeline.AwsClients.CreateS3(new Pipeline.PipelineOptions
+                    {
+                        Bucket = s3.Bucket, AwsServiceUrl = parseResult.GetValue(serviceUrl),
+                    });
+                    await Pipeline.QueueSetup.UploadFolderAsync(client, s3.Bucket, localFolder, cancellationToken, s3.Prefix);
+                }
+                await output.WriteLineAsync(
+                    $"Wrote {summary.SongFiles:N0} song files and {summary.LogFiles:N0} log files ({summary.Events:N0} events, " +
+                    $"{summary.NextSongEvents:N0} plays, {summary.Bytes / 1048576.0:F1} MB) to {(s3Target is null ? localFolder : target)} " +
+                    $"in {stopwatch.Elapsed.TotalSeconds:F1} s");
             }
-            catch (InvalidOperationException exception)
+            finally
             {
-                throw new UsageException(exception.Message);
+                if (s3Target is not null)
+                {
+                    Directory.Delete(localFolder, recursive: true);
+                }
             }
-            await output.WriteLineAsync(
-                $"Wrote {summary.SongFiles:N0} song files and {summary.LogFiles:N0} log files ({summary.Events:N0} events, " +
-                $"{summary.NextSongEvents:N0} plays, {summary.Bytes / 1048576.0:F1} MB) to {target.FullName} in {stopwatch.Elapsed.TotalSeconds:F1} s");
             return ExitCodes.Success;
         }));
         return command;

@@ -35,15 +35,16 @@ public static class QueueSetup
         }, cancellationToken);
     }
 
-    /// <summary>Uploads every file below <paramref name="folder"/> to the bucket under the same relative key.</summary>
-    public static async Task<int> UploadFolderAsync(IAmazonS3 s3, string bucket, string folder, CancellationToken cancellationToken = default)
+    /// <summary>Uploads every file below <paramref name="folder"/> to the bucket, keyed <paramref name="keyPrefix"/> + its relative path.</summary>
+    public static async Task<int> UploadFolderAsync(IAmazonS3 s3, string bucket, string folder, CancellationToken cancellationToken = default,
+        string keyPrefix = "")
     {
         var root = Path.GetFullPath(folder);
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (path, token) =>
             {
-                var key = Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+                var key = keyPrefix + Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
                 await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path }, token);
             });
         return files.Count;
