@@ -54,7 +54,10 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             {
                 return new BenchResult(name, false, failure, seconds, rss, new Dictionary<string, long>());
             }
-            return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken));
+            return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken))
+            {
+                Phases = await PhasesAsync(connectionString, cancellationToken),
+            };
         }
         finally
         {
@@ -89,6 +92,44 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             counts[table] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
         return counts;
+    }
+
+    /// <summary>
+    /// The timeline the bookkeeping tables record: scan (until the batch row), publishing (until the last file was
+    /// marked published), staging (first to last file staged), star load and checks (claim to completion).
+    /// </summary>
+    private static async Task<Dictionary<string, double>> PhasesAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using (var probe = dataSource.CreateCommand("SELECT to_regclass('batch_files') IS NOT NULL"))
+        {
+            if (!(bool)(await probe.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return [];
+            }
+        }
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT extract(epoch FROM max(q.published_at) - b.created_at),
+                   extract(epoch FROM (SELECT max(loaded_at) - min(loaded_at) FROM load_files f WHERE f.batch_id = b.batch_id)),
+                   extract(epoch FROM b.completed_at - b.star_claimed_at)
+            FROM batches b LEFT JOIN batch_files q USING (batch_id)
+            GROUP BY b.batch_id ORDER BY b.batch_id DESC LIMIT 1
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var phases = new Dictionary<string, double>();
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            string[] names = ["publish", "staging", "star load + checks"];
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (!reader.IsDBNull(i))
+                {
+                    phases[names[i]] = (double)reader.GetDecimal(i);
+                }
+            }
+        }
+        return phases;
     }
 
     private async Task AdminAsync(string sql, CancellationToken cancellationToken)

@@ -31,6 +31,11 @@ internal static class BenchTable
                 $"{result.Way,-32}{result.WallSeconds,9:F2}{(input.SongFiles + input.LogFiles) / seconds,10:N0}{input.Events / seconds,11:N0}" +
                 $"{megabytes / seconds,8:F1}{ratio,10}  {rss}");
         }
+        foreach (var result in report.Results.Where(r => r.Ran && r.Phases.Count > 0))
+        {
+            await output.WriteLineAsync(
+                $"Where the time went ({result.Way}): {string.Join(", ", result.Phases.Select(p => $"{p.Key} {p.Value:F2} s"))}");
+        }
         var counted = report.Results.Where(r => r.Ran).ToList();
         if (counted.Count > 1)
         {
