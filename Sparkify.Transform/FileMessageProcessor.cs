@@ -65,7 +65,8 @@ public sealed class FileMessageProcessor(
     /// </summary>
     public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
     {
-        var (claimed, traceParent) = await batches.TryClaimStarLoadAsync(batchId, cancellationToken);
+        var (claimed, traceParent) = await batches.TryClaimStarLoadAsync(
+            batchId, TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds), cancellationToken);
         if (!claimed)
         {
             return false;

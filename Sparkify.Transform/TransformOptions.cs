@@ -35,4 +35,11 @@ public sealed class TransformOptions
 
     [Range(0, int.MaxValue)]
     public int MaxErrorsPerFile { get; set; } = 10;
+
+    /// <summary>
+    /// A batch's star-load claim older than this is taken over by another instance: the instance that claimed it is
+    /// presumed dead. Keep it well above the longest star load.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int StarLoadTakeoverSeconds { get; set; } = 900;
 }

@@ -81,10 +81,14 @@ public sealed class TransformWorker(
         return messages;
     }
 
-    /// <summary>A batch whose last file settled while its finisher crashed is finished by whoever is idle next.</summary>
+    /// <summary>
+    /// A batch whose last file settled while its finisher crashed — before claiming, or after claiming and before
+    /// committing — is finished by whoever is idle next.
+    /// </summary>
     private async Task FinishSettledBatchesAsync(CancellationToken stoppingToken)
     {
-        foreach (var batchId in await batches.FindSettledOpenAsync(stoppingToken))
+        var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
+        foreach (var batchId in await batches.FindSettledOpenAsync(takeOver, stoppingToken))
         {
             await processor.TryFinishBatchAsync(batchId, stoppingToken);
         }

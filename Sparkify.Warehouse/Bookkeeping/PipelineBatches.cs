@@ -98,32 +98,37 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     /// <summary>
     /// Claims the star load of a batch whose files have all settled (staged or failed). Exactly one caller gets
     /// <c>Claimed</c>: the claim is one conditional UPDATE, and concurrent callers re-check it after the winner's
-    /// commit. The winner also gets the batch's traceparent.
+    /// commit. A claim older than <paramref name="takeOverAfter"/> is taken over: its holder is presumed dead (its
+    /// uncommitted star load rolled back; a slow one merely runs first, under the star load's lock). The winner also
+    /// gets the batch's traceparent.
     /// </summary>
-    public async Task<(bool Claimed, string? TraceParent)> TryClaimStarLoadAsync(long batchId, CancellationToken cancellationToken = default)
+    public async Task<(bool Claimed, string? TraceParent)> TryClaimStarLoadAsync(long batchId, TimeSpan? takeOverAfter = null,
+        CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            """
-            UPDATE batches SET status = 'loading_star', star_claimed_at = now()
-            WHERE batch_id = $1 AND status = 'open'
-              AND NOT EXISTS (SELECT 1 FROM batch_files WHERE batch_id = $1 AND state = 'queued')
-            RETURNING coalesce(trace_parent, '')
+            $"""
+            UPDATE batches b SET status = 'loading_star', star_claimed_at = now()
+            WHERE b.batch_id = $1 AND ({Claimable("$2")})
+              AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = $1 AND q.state = 'queued')
+            RETURNING coalesce(b.trace_parent, '')
             """);
         command.Parameters.Add(new() { Value = batchId });
+        command.Parameters.Add(TakeOverParameter(takeOverAfter));
         var traceParent = (string?)await command.ExecuteScalarAsync(cancellationToken);
         return traceParent is null ? (false, null) : (true, traceParent.Length == 0 ? null : traceParent);
     }
 
-    /// <summary>Open pipeline batches with no file left in flight: ready for their star load.</summary>
-    public async Task<List<long>> FindSettledOpenAsync(CancellationToken cancellationToken = default)
+    /// <summary>Pipeline batches with no file left in flight, ready for their star load (or whose claim went stale).</summary>
+    public async Task<List<long>> FindSettledOpenAsync(TimeSpan? takeOverAfter = null, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT b.batch_id FROM batches b
-            WHERE b.status = 'open' AND b.expected_files IS NOT NULL
+            WHERE ({Claimable("$1")}) AND b.expected_files IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = b.batch_id AND q.state = 'queued')
             ORDER BY b.batch_id
             """);
+        command.Parameters.Add(TakeOverParameter(takeOverAfter));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var ids = new List<long>();
         while (await reader.ReadAsync(cancellationToken))
@@ -132,6 +137,14 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         }
         return ids;
     }
+
+    /// <summary>The batch (aliased b) may be claimed: open, or claimed longer ago than the take-over age (NULL: never).</summary>
+    private static string Claimable(string takeOverParameter) =>
+        $"b.status = 'open' OR (b.status = 'loading_star' AND {takeOverParameter}::interval IS NOT NULL " +
+        $"AND b.star_claimed_at < now() - {takeOverParameter}::interval)";
+
+    private static NpgsqlParameter TakeOverParameter(TimeSpan? takeOverAfter) =>
+        new() { Value = (object?)takeOverAfter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval };
 
     public async Task<int> CountFailedAsync(long batchId, CancellationToken cancellationToken = default)
     {

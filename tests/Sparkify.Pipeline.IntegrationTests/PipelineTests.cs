@@ -174,6 +174,28 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     }
 
     [Fact]
+    public async Task A_star_load_claimed_by_an_instance_that_died_is_taken_over()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:Transform:StarLoadTakeoverSeconds"] = "1",
+        });
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        var batchId = await IngestOnceAsync(harness);
+        var batches = new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource);
+        // The messages are consumed and the batch claimed by an instance that then dies: nothing is left on the queue.
+        var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
+        await harness.Sqs.PurgeQueueAsync(queueUrl);
+        await harness.ScalarAsync<object>("UPDATE batch_files SET state = 'staged' WHERE batch_id = $1 RETURNING NULL", batchId);
+        Assert.True((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+
+        await harness.StartTransformAsync();
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task In_watch_mode_a_new_file_is_loaded_in_a_new_batch()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
