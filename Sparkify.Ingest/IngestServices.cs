@@ -1,6 +1,3 @@
-using Sparkify.Pipeline;
-using Sparkify.Warehouse.Bookkeeping;
-
 namespace Sparkify.Ingest;
 
 public static class IngestServices
@@ -9,7 +6,6 @@ public static class IngestServices
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PipelineBatches>();
         services.AddSingleton<S3FileScanner>();
         services.AddSingleton<BatchPublisher>();
         services.AddSingleton<Ingestor>();

@@ -1,4 +1,3 @@
-using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Transform;
 
@@ -8,7 +7,6 @@ public static class TransformServices
     public static IServiceCollection AddTransform(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TransformOptions>().Bind(configuration.GetSection(TransformOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PipelineBatches>();
         services.AddSingleton<FileMessageProcessor>();
         return services;
     }

@@ -20,7 +20,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
 
     private static async Task<long> IngestOnceAsync(PipelineHarness harness)
     {
-        using var ingest = harness.BuildIngest();
+        var ingest = harness.BuildIngest();
         var batchId = await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None);
         return batchId ?? throw new InvalidOperationException("Nothing was ingested.");
     }
@@ -132,7 +132,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
         await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
-        using var ingest = harness.BuildIngest();
+        var ingest = harness.BuildIngest();
         var scanner = ingest.Services.GetRequiredService<S3FileScanner>();
         var found = await scanner.ScanAsync(harness.Options.Bucket, DefaultPrefixes, CancellationToken.None);
         // As if Ingest died after opening the batch and before sending anything.
@@ -161,7 +161,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
         await harness.UploadAsync("log_data/2018/12/2018-12-01-events.json", Plays(2, firstItem: 10));
         await harness.StartTransformAsync();
-        using var ingest = harness.BuildIngest(withWorker: true);
+        var ingest = harness.BuildIngest(withWorker: true);
 
         await ingest.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
