@@ -1,4 +1,3 @@
-
 namespace Sparkify.Transform;
 
 public static class TransformServices
