@@ -17,6 +17,8 @@ internal static class RunOnce
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(settings.RunOnceTimeoutMinutes));
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
+        var recentLogs = new RecentLogs();
+        recentLogs.Watch(app, [ingest, transform], timeout.Token);
         await app.StartAsync(timeout.Token);
         try
         {
@@ -24,6 +26,7 @@ internal static class RunOnce
             if (ingestEnded.Snapshot.ExitCode is not 0)
             {
                 PrintStates(notifications, resources);
+                await recentLogs.PrintAsync(ingest.Name);
                 return Fail($"ingest ended with exit code {ingestEnded.Snapshot.ExitCode?.ToString() ?? "unknown"} ({ingestEnded.Snapshot.State?.Text})");
             }
 
@@ -34,6 +37,7 @@ internal static class RunOnce
                     && KnownResourceStates.TerminalStates.Contains(transformState.Snapshot.State?.Text))
                 {
                     PrintStates(notifications, resources);
+                    await recentLogs.PrintAsync(transform.Name);
                     return Fail($"transform stopped ({transformState.Snapshot.State?.Text}, exit code {transformState.Snapshot.ExitCode})");
                 }
                 await using var pending = dataSource.CreateCommand("SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star')");
