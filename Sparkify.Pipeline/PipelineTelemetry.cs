@@ -18,6 +18,8 @@ public static class PipelineTelemetry
     public static readonly Counter<long> RowsStaged = Meter.CreateCounter<long>("sparkify.rows.staged", "{row}");
     public static readonly Counter<long> RowsRejected = Meter.CreateCounter<long>("sparkify.rows.rejected", "{row}");
     public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("sparkify.batch.duration", "s");
+    public static readonly Histogram<double> PhaseDuration = Meter.CreateHistogram<double>("sparkify.phase.duration", "s",
+        "Busy time of one group of files in one phase (tag sparkify.phase).");
     public static readonly Histogram<double> QueueLag = Meter.CreateHistogram<double>("sparkify.queue.lag", "s",
         "Time from a file's message being sent to it being received.");
 }

@@ -21,8 +21,9 @@ public sealed class FileMessageProcessor(
     IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
     private readonly ObjectPrefetcher _objects = new(s3);
+    private readonly BatchPhaseTimesStore _phaseTimes = new(dataSource);
 
-    public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, TimeSpan receiveTime, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var received = new List<ReceivedFile>();
@@ -50,7 +51,10 @@ public sealed class FileMessageProcessor(
         {
             foreach (var batch in received.GroupBy(r => r.File.BatchId))
             {
-                await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], cancellationToken);
+                var times = new PhaseTimes();
+                times.Add(PhaseTimes.QueueReceive, receiveTime * batch.Count() / received.Count);
+                await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], times, cancellationToken);
+                await RecordTimesAsync(batch.Key, times, cancellationToken);
             }
         }
         foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
@@ -78,11 +82,23 @@ public sealed class FileMessageProcessor(
         var failed = await batches.CountFailedAsync(batchId, cancellationToken);
         var outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
         PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
+        var times = new PhaseTimes();
+        times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
+        await RecordTimesAsync(batchId, times, cancellationToken);
         logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
         return true;
     }
 
-    private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, CancellationToken cancellationToken)
+    private async Task RecordTimesAsync(long batchId, PhaseTimes times, CancellationToken cancellationToken)
+    {
+        foreach (var (phase, seconds) in times.Seconds())
+        {
+            PipelineTelemetry.PhaseDuration.Record(seconds, new KeyValuePair<string, object?>("sparkify.phase", phase));
+        }
+        await _phaseTimes.AddAsync(batchId, times, cancellationToken);
+    }
+
+    private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, PhaseTimes times, CancellationToken cancellationToken)
     {
         var parent = TraceContext.Extract(files[0].Message);
         var links = files.Skip(1).Select(f => TraceContext.Extract(f.Message)).Where(c => c != default).Select(c => new ActivityLink(c));
@@ -91,7 +107,11 @@ public sealed class FileMessageProcessor(
         activity?.SetTag("sparkify.files", files.Count);
 
         var settings = options.Value;
-        var prefetched = await _objects.FetchSmallAsync([.. files.Select(f => f.File)], cancellationToken);
+        Dictionary<string, byte[]> prefetched;
+        using (times.Measure(PhaseTimes.S3Get))
+        {
+            prefetched = await _objects.FetchSmallAsync([.. files.Select(f => f.File)], cancellationToken);
+        }
         var sources = new List<SourceFile>();
         foreach (var file in files)
         {
@@ -115,7 +135,7 @@ public sealed class FileMessageProcessor(
         IReadOnlyList<FileLoadResult> results;
         try
         {
-            results = await new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile })
+            results = await new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
                 .LoadAsync(batchId, sources, cancellationToken: cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -144,8 +164,14 @@ public sealed class FileMessageProcessor(
         }
         if (done.Count > 0)
         {
-            await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile)], cancellationToken);
-            await DeleteAsync(queueUrl, done, cancellationToken);
+            using (times.Measure(PhaseTimes.Bookkeeping))
+            {
+                await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile)], cancellationToken);
+            }
+            using (times.Measure(PhaseTimes.QueueDelete))
+            {
+                await DeleteAsync(queueUrl, done, cancellationToken);
+            }
             PipelineTelemetry.FilesStaged.Add(done.Count);
         }
     }
@@ -179,25 +205,27 @@ public sealed class FileMessageProcessor(
         }
     }
 
+    /// <summary>Deletes in batches of ten (the SQS limit), a few calls at a time.</summary>
     private async Task DeleteAsync(string queueUrl, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
-        foreach (var chunk in files.Chunk(10))
-        {
-            var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
+        await Parallel.ForEachAsync(files.Chunk(10), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (chunk, token) =>
             {
-                QueueUrl = queueUrl,
-                Entries = [.. chunk.Select((f, i) => new DeleteMessageBatchRequestEntry
+                var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
                 {
-                    Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ReceiptHandle = f.Message.ReceiptHandle,
-                })],
-            }, cancellationToken);
-            if (response.Failed is { Count: > 0 } failed)
-            {
-                // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.
-                logger.LogWarning("{Count} message(s) could not be deleted ({Code}); they will be redelivered and acknowledged.",
-                    failed.Count, failed[0].Code);
-            }
-        }
+                    QueueUrl = queueUrl,
+                    Entries = [.. chunk.Select((f, i) => new DeleteMessageBatchRequestEntry
+                    {
+                        Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ReceiptHandle = f.Message.ReceiptHandle,
+                    })],
+                }, token);
+                if (response.Failed is { Count: > 0 } failed)
+                {
+                    // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.
+                    logger.LogWarning("{Count} message(s) could not be deleted ({Code}); they will be redelivered and acknowledged.",
+                        failed.Count, failed[0].Code);
+                }
+            });
     }
 }

@@ -19,11 +19,17 @@ public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions opt
         var batchId = await batches.OpenAsync(source, cancellationToken);
         try
         {
-            var results = await new StagingLoader(dataSource, options).LoadAsync(batchId, files, progress, cancellationToken);
-            var outcome = await new BatchFinisher(dataSource).FinishAsync(batchId,
-                failedFiles: results.Count(r => r.Outcome == FileOutcome.Failed),
-                skippedFiles: results.Count(r => r.Outcome == FileOutcome.AlreadyLoaded),
-                cancellationToken);
+            var times = new PhaseTimes();
+            var results = await new StagingLoader(dataSource, options, times).LoadAsync(batchId, files, progress, cancellationToken);
+            BatchOutcome outcome;
+            using (times.Measure(PhaseTimes.StarLoad))
+            {
+                outcome = await new BatchFinisher(dataSource).FinishAsync(batchId,
+                    failedFiles: results.Count(r => r.Outcome == FileOutcome.Failed),
+                    skippedFiles: results.Count(r => r.Outcome == FileOutcome.AlreadyLoaded),
+                    cancellationToken);
+            }
+            await new BatchPhaseTimesStore(dataSource).AddAsync(batchId, times, cancellationToken);
             return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed);
         }
         catch (Exception exception)

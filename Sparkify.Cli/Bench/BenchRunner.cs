@@ -38,8 +38,7 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
         }
     }
 
-    private delegate Task<(double Seconds, Dictionary<string, long> PeakRss, string? Failure)> Way(
-        string folder, string connectionString, CancellationToken cancellationToken);
+    private delegate Task<WayOutcome> Way(string folder, string connectionString, CancellationToken cancellationToken);
 
     private async Task<BenchResult> MeasureAsync(string name, string folder, Way way, CancellationToken cancellationToken)
     {
@@ -49,14 +48,18 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
         try
         {
             var connectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database }.ConnectionString;
-            var (seconds, rss, failure) = await way(folder, connectionString, cancellationToken);
+            var outcome = await way(folder, connectionString, cancellationToken);
+            var (seconds, rss, failure, endpointRates) = outcome;
             if (failure is not null)
             {
                 return new BenchResult(name, false, failure, seconds, rss, new Dictionary<string, long>());
             }
             return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken))
             {
+                EndpointRates = endpointRates ?? new Dictionary<string, double>(),
+                CpuSeconds = outcome.CpuSeconds ?? new Dictionary<string, double>(),
                 Phases = await PhasesAsync(connectionString, cancellationToken),
+                BusyTimes = await BusyTimesAsync(connectionString, cancellationToken),
             };
         }
         finally
@@ -66,18 +69,18 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
         }
     }
 
-    private static async Task<(double, Dictionary<string, long>, string?)> LoadAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    private static async Task<WayOutcome> LoadAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string?> { [WarehouseConnection.EnvironmentVariable] = connectionString };
         var result = await ChildProcess.RunAsync(DotnetHost(), [.. SelfArguments(), "load", folder], environment, cancellationToken);
-        return (result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["sparkify"] = result.PeakRssBytes },
+        return new(result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["sparkify"] = result.PeakRssBytes },
             result.ExitCode == 0 ? null : $"exit code {result.ExitCode}: {Last(result.Error)}");
     }
 
-    private static async Task<(double, Dictionary<string, long>, string?)> InDatabaseAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    private static async Task<WayOutcome> InDatabaseAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
         var result = await InDatabaseWay.RunAsync(folder, connectionString, cancellationToken);
-        return (result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["psql"] = result.PeakRssBytes },
+        return new(result.Elapsed.TotalSeconds, new Dictionary<string, long> { ["psql"] = result.PeakRssBytes },
             result.ExitCode == 0 ? null : $"exit code {result.ExitCode}: {Last(result.Error)}");
     }
 
@@ -130,6 +133,26 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             }
         }
         return phases;
+    }
+
+    private static async Task<Dictionary<string, double>> BusyTimesAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var busy = new Dictionary<string, double>();
+        await using (var probe = dataSource.CreateCommand("SELECT to_regclass('batch_phase_times') IS NOT NULL"))
+        {
+            if (!(bool)(await probe.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return busy;
+            }
+        }
+        await using var command = dataSource.CreateCommand("SELECT phase, sum(seconds) FROM batch_phase_times GROUP BY phase");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            busy[reader.GetString(0)] = reader.GetDouble(1);
+        }
+        return busy;
     }
 
     private async Task AdminAsync(string sql, CancellationToken cancellationToken)

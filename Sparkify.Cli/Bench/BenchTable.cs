@@ -36,6 +36,26 @@ internal static class BenchTable
             await output.WriteLineAsync(
                 $"Where the time went ({result.Way}): {string.Join(", ", result.Phases.Select(p => $"{p.Key} {p.Value:F2} s"))}");
         }
+        foreach (var result in report.Results.Where(r => r.Ran && r.BusyTimes.Count > 0))
+        {
+            await output.WriteLineAsync(
+                $"Busy time by phase ({result.Way}, summed over parallel work): " +
+                string.Join(", ", result.BusyTimes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F2} s")));
+        }
+        foreach (var result in report.Results.Where(r => r.Ran && r.CpuSeconds.Count > 0))
+        {
+            var total = result.CpuSeconds.Values.Sum();
+            var available = result.WallSeconds * Environment.ProcessorCount;
+            await output.WriteLineAsync(
+                $"CPU seconds ({result.Way}): {string.Join(", ", result.CpuSeconds.Select(p => $"{p.Key} {p.Value:F1}"))}; " +
+                $"total {total:F1} of {available:F1} available on {Environment.ProcessorCount} cores ({total / available:P0} busy)");
+        }
+        foreach (var result in report.Results.Where(r => r.Ran && r.EndpointRates.Count > 0))
+        {
+            await output.WriteLineAsync(
+                $"Local S3/SQS endpoint alone, same SDK and concurrency as the workers: " +
+                string.Join(", ", result.EndpointRates.Select(p => FormatRate(p.Key, p.Value))));
+        }
         var counted = report.Results.Where(r => r.Ran).ToList();
         if (counted.Count > 1)
         {
@@ -49,6 +69,13 @@ internal static class BenchTable
                     : $"COUNTS DIFFER between {first.Way} and {other.Way}: {string.Join("; ", differences)}");
             }
         }
+    }
+
+    /// <summary>"s3 get (objects/s)", 1234.5 → "s3 get 1,235 objects/s".</summary>
+    private static string FormatRate(string name, double value)
+    {
+        var open = name.IndexOf(" (", StringComparison.Ordinal);
+        return open < 0 ? $"{name} {value:N0}" : $"{name[..open]} {value:N0} {name[(open + 2)..].TrimEnd(')')}";
     }
 
     public static string ToJson(BenchReportData report) => JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web));

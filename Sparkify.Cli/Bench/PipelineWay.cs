@@ -11,7 +11,7 @@ namespace Sparkify.Cli.Bench;
 /// </summary>
 internal static class PipelineWay
 {
-    public static async Task<(double, Dictionary<string, long>, string?)> RunAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    public static async Task<WayOutcome> RunAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
         var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
         // The tool runs from <project>/bin/<configuration>/net10.0/: the workers are built alongside.
@@ -23,7 +23,7 @@ internal static class PipelineWay
         {
             if (!File.Exists(required))
             {
-                return (0, [], $"{required} is missing: build the solution and run scripts/ensure-fauxqs.sh (scripts/bench.sh does both)");
+                return new(0, [], $"{required} is missing: build the solution and run scripts/ensure-fauxqs.sh (scripts/bench.sh does both)");
             }
         }
 
@@ -58,20 +58,32 @@ internal static class PipelineWay
             var transformPeak = Task.Run(() => ChildProcess.SamplePeakRssUntilExitAsync(transform, CancellationToken.None), CancellationToken.None);
             await WaitForSchemaAsync(connectionString, transform, cancellationToken);
             var stopwatch = Stopwatch.StartNew();
+            var cpuAtStart = (Transform: ChildProcess.ReadCpuSeconds(transform.Id) ?? 0, Fauxqs: ChildProcess.ReadCpuSeconds(fauxqs.Id) ?? 0,
+                Postgres: ChildProcess.CpuSecondsOfCommand("postgres"));
             var ingest = await ChildProcess.RunAsync("dotnet", [ingestDll], environment, cancellationToken);
             if (ingest.ExitCode != 0)
             {
-                return (stopwatch.Elapsed.TotalSeconds, [], $"ingest exit code {ingest.ExitCode}: {BenchRunner.Last(ingest.Error + ingest.Output)}");
+                return new(stopwatch.Elapsed.TotalSeconds, [], $"ingest exit code {ingest.ExitCode}: {BenchRunner.Last(ingest.Error + ingest.Output)}");
             }
             var status = await WaitForBatchesAsync(connectionString, transform, cancellationToken);
             var seconds = stopwatch.Elapsed.TotalSeconds;
+            var cpu = new Dictionary<string, double>
+            {
+                ["ingest"] = ingest.CpuSeconds,
+                ["transform"] = (ChildProcess.ReadCpuSeconds(transform.Id) ?? 0) - cpuAtStart.Transform,
+                ["fauxqs"] = (ChildProcess.ReadCpuSeconds(fauxqs.Id) ?? 0) - cpuAtStart.Fauxqs,
+                ["postgres"] = ChildProcess.CpuSecondsOfCommand("postgres") - cpuAtStart.Postgres,
+            };
+            await WaitForStarLoadTimeAsync(connectionString, cancellationToken);
             var fauxqsPeak = ChildProcess.ReadPeakRss(fauxqs.Id);
             Stop(transform);
             var peaks = new Dictionary<string, long>
             {
                 ["ingest"] = ingest.PeakRssBytes, ["transform"] = await transformPeak, ["fauxqs"] = fauxqsPeak,
             };
-            return (seconds, peaks, status == "completed" ? null : $"batch ended {status}");
+            // With the workers stopped, what the endpoint does alone bounds what the pipeline can do through it.
+            var rates = await EndpointProbe.MeasureAsync(options, credentials, cancellationToken);
+            return new(seconds, peaks, status == "completed" ? null : $"batch ended {status}", rates) { CpuSeconds = cpu };
         }
         finally
         {
@@ -98,6 +110,22 @@ internal static class PipelineWay
             if (await command.ExecuteScalarAsync(cancellationToken) is string status)
             {
                 return status;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>The star load's busy time is recorded just after the batch completes: give it a moment before stopping.</summary>
+    private static async Task WaitForStarLoadTimeAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT FROM batch_phase_times WHERE phase = $1)");
+            command.Parameters.Add(new() { Value = Warehouse.Bookkeeping.PhaseTimes.StarLoad });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return;
             }
             await Task.Delay(100, cancellationToken);
         }

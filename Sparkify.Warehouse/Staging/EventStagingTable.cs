@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Sparkify.Warehouse.Parsing;
@@ -14,9 +15,11 @@ internal sealed class EventStagingTable : IStagingTable
 
     public IRecordFramer CreateFramer(Stream stream, int maxRecordBytes) => new NdjsonFramer(stream, maxRecordBytes);
 
-    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error)
+    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
     {
-        if (!EventRecordParser.TryParse(json, out var e, out error))
+        var parsed = EventRecordParser.TryParse(json, out var e, out error);
+        parsedAt = Stopwatch.GetTimestamp();
+        if (!parsed)
         {
             return false;
         }

@@ -10,8 +10,11 @@ internal interface IStagingTable
 
     IRecordFramer CreateFramer(Stream stream, int maxRecordBytes);
 
-    /// <summary>Parses one record and, when it is valid, writes it as a row of the open COPY.</summary>
-    bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error);
+    /// <summary>
+    /// Parses one record and, when it is valid, writes it as a row of the open COPY. <paramref name="parsedAt"/> is
+    /// the <see cref="System.Diagnostics.Stopwatch"/> timestamp between parsing and writing.
+    /// </summary>
+    bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt);
 
     static IStagingTable For(FileKind kind) => kind switch
     {

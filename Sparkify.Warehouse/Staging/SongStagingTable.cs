@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Sparkify.Warehouse.Parsing;
@@ -14,9 +15,11 @@ internal sealed class SongStagingTable : IStagingTable
 
     public IRecordFramer CreateFramer(Stream stream, int maxRecordBytes) => new JsonValueFramer(stream, maxRecordBytes);
 
-    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error)
+    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
     {
-        if (!SongRecordParser.TryParse(json, out var s, out error))
+        var parsed = SongRecordParser.TryParse(json, out var s, out error);
+        parsedAt = Stopwatch.GetTimestamp();
+        if (!parsed)
         {
             return false;
         }

@@ -1,5 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
+using System.Diagnostics;
+using Sparkify.Warehouse.Bookkeeping;
 using Sparkify.Warehouse.Parsing;
 
 namespace Sparkify.Warehouse.Staging;
@@ -10,8 +12,10 @@ namespace Sparkify.Warehouse.Staging;
 /// a file is either wholly staged and recorded or not at all. A file over the error limit is taken out of its
 /// group (the group is retried without it) and recorded as failed, with its error rows.
 /// </summary>
-public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions options)
+public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions options, PhaseTimes? times = null)
 {
+    private readonly PhaseTimes _times = times ?? new PhaseTimes();
+
     public async Task<IReadOnlyList<FileLoadResult>> LoadAsync(
         long batchId, IReadOnlyList<SourceFile> files, IProgress<FileLoadResult>? progress = null,
         CancellationToken cancellationToken = default)
@@ -38,7 +42,11 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             }
         }
 
-        var loaded = await FindLoadedAsync(distinct, cancellationToken);
+        HashSet<(string Key, string ETag)> loaded;
+        using (_times.Measure(PhaseTimes.Bookkeeping))
+        {
+            loaded = await FindLoadedAsync(distinct, cancellationToken);
+        }
         var toLoad = new List<SourceFile>(distinct.Count);
         foreach (var file in distinct)
         {
@@ -94,6 +102,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             }
             if (attempt.FailedFile is { } failed)
             {
+                using var bookkeeping = _times.Measure(PhaseTimes.Bookkeeping);
                 await RecordFailureAsync(batchId, failed.File, failed.Reason, failed.Errors, cancellationToken);
                 report(new FileLoadResult(failed.File.Key, failed.File.ETag, failed.File.Size, failed.File.Kind,
                     FileOutcome.Failed, 0, failed.Errors.Count, failed.Reason));
@@ -118,10 +127,12 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
 
     private async Task<Attempt> TryLoadOnceAsync(long batchId, List<SourceFile> files, CancellationToken cancellationToken)
     {
+        var bookkeeping = _times.Measure(PhaseTimes.Bookkeeping);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var fileIds = await AllocateFileIdsAsync(connection, transaction, files.Count, cancellationToken);
         await SupersedeOlderVersionsAsync(connection, transaction, files, cancellationToken);
+        bookkeeping.Dispose();
 
         var table = IStagingTable.For(files[0].Kind);
         var staged = new List<StagedFile>(files.Count);
@@ -140,9 +151,13 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
                 staged.Add(new StagedFile(file, fileIds[i], rows, fileErrors.Count));
                 errors.AddRange(fileErrors);
             }
-            await importer.CompleteAsync(cancellationToken);
+            using (_times.Measure(PhaseTimes.Copy))
+            {
+                await importer.CompleteAsync(cancellationToken);
+            }
         }
 
+        using var recording = _times.Measure(PhaseTimes.Bookkeeping);
         try
         {
             await InsertLoadFilesAsync(connection, transaction, batchId, staged, cancellationToken);
@@ -164,6 +179,10 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
     {
         var errors = new List<StagedLoadError>();
         long rows = 0;
+        // Per-record timings are summed locally and reported once per file; what is neither parse nor copy is the
+        // reading and framing of the stream (for a large object, that includes waiting on S3).
+        long parseTicks = 0, copyTicks = 0;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await using var stream = await file.OpenAsync(cancellationToken);
@@ -175,10 +194,17 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
                 {
                     error = new RecordError(null, framingError);
                 }
-                else if (table.TryStage(importer, fileId, record.LineNumber, record.Bytes.Span, out error))
+                else
                 {
-                    rows++;
-                    continue;
+                    var before = Stopwatch.GetTimestamp();
+                    var staged = table.TryStage(importer, fileId, record.LineNumber, record.Bytes.Span, out error, out var parsedAt);
+                    parseTicks += parsedAt - before;
+                    if (staged)
+                    {
+                        copyTicks += Stopwatch.GetTimestamp() - parsedAt;
+                        rows++;
+                        continue;
+                    }
                 }
                 errors.Add(new StagedLoadError(file.Key, file.ETag, record.LineNumber, error.Column, error.Reason,
                     LoadErrorText.FromBytes(record.Bytes.Span)));
@@ -191,6 +217,12 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException))
         {
             return (0, errors, $"could not read the file: {exception.Message}");
+        }
+        finally
+        {
+            _times.AddTicks(PhaseTimes.Parse, parseTicks);
+            _times.AddTicks(PhaseTimes.Copy, copyTicks);
+            _times.AddTicks(PhaseTimes.ReadAndFrame, Stopwatch.GetTimestamp() - started - parseTicks - copyTicks);
         }
 
         if (rows == 0 && errors.Count == 0)

@@ -1,0 +1,39 @@
+using Npgsql;
+
+namespace Sparkify.Warehouse.Bookkeeping;
+
+/// <summary>Adds a piece of work's <see cref="PhaseTimes"/> to its batch's totals in <c>batch_phase_times</c>.</summary>
+public sealed class BatchPhaseTimesStore(NpgsqlDataSource dataSource)
+{
+    public async Task AddAsync(long batchId, PhaseTimes times, CancellationToken cancellationToken)
+    {
+        var seconds = times.Seconds();
+        if (seconds.Count == 0)
+        {
+            return;
+        }
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO batch_phase_times (batch_id, phase, seconds)
+            SELECT $1, phase, seconds FROM unnest($2::text[], $3::double precision[]) AS t (phase, seconds)
+            ON CONFLICT (batch_id, phase) DO UPDATE SET seconds = batch_phase_times.seconds + excluded.seconds
+            """);
+        command.Parameters.Add(new() { Value = batchId });
+        command.Parameters.Add(new() { Value = seconds.Keys.ToArray() });
+        command.Parameters.Add(new() { Value = seconds.Values.ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<string, double>> ReadAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT phase, seconds FROM batch_phase_times WHERE batch_id = $1");
+        command.Parameters.Add(new() { Value = batchId });
+        var seconds = new Dictionary<string, double>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            seconds[reader.GetString(0)] = reader.GetDouble(1);
+        }
+        return seconds;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Sparkify.Warehouse.Bookkeeping;
+
+/// <summary>
+/// Busy time by phase of one piece of work (a group of files, a load). Safe to add to from parallel tasks; the
+/// totals are kept in <c>batch_phase_times</c> by <see cref="BatchPhaseTimesStore"/>.
+/// </summary>
+public sealed class PhaseTimes
+{
+    public const string QueueReceive = "queue receive";
+    public const string QueueDelete = "queue delete";
+    public const string S3Get = "s3 get";
+    public const string ReadAndFrame = "read + frame";
+    public const string Parse = "parse";
+    public const string Copy = "copy";
+    public const string Bookkeeping = "bookkeeping";
+    public const string StarLoad = "star load + checks";
+
+    private readonly ConcurrentDictionary<string, long> _ticks = new();
+
+    public void AddTicks(string phase, long stopwatchTicks) => _ticks.AddOrUpdate(phase, stopwatchTicks, (_, total) => total + stopwatchTicks);
+
+    public void Add(string phase, TimeSpan elapsed) => AddTicks(phase, (long)(elapsed.TotalSeconds * Stopwatch.Frequency));
+
+    public void Add(PhaseTimes other, double share = 1.0)
+    {
+        foreach (var (phase, ticks) in other._ticks)
+        {
+            AddTicks(phase, (long)(ticks * share));
+        }
+    }
+
+    /// <summary>Times the code up to the end of the using block: <c>using (times.Measure(PhaseTimes.Copy)) { … }</c>.</summary>
+    public Measurement Measure(string phase) => new(this, phase, Stopwatch.GetTimestamp());
+
+    public IReadOnlyDictionary<string, double> Seconds() =>
+        _ticks.ToDictionary(p => p.Key, p => (double)p.Value / Stopwatch.Frequency);
+
+    public readonly struct Measurement(PhaseTimes times, string phase, long started) : IDisposable
+    {
+        public void Dispose() => times.AddTicks(phase, Stopwatch.GetTimestamp() - started);
+    }
+}

@@ -1,0 +1,12 @@
+-- Batch timings, and an index for the "all files settled?" question.
+-- Where each batch's time went: busy seconds by phase, added up over every worker (and receiver) that worked on it,
+-- so the sum can exceed the batch's wall time when work overlapped.
+CREATE TABLE batch_phase_times (
+    batch_id bigint           NOT NULL REFERENCES batches (batch_id),
+    phase    text             NOT NULL,
+    seconds  double precision NOT NULL,
+    PRIMARY KEY (batch_id, phase)
+);
+
+-- Whether a batch still has files in flight is asked after every group of files: answer it from an index.
+CREATE INDEX batch_files_queued_by_batch ON batch_files (batch_id) WHERE state = 'queued';
