@@ -3,31 +3,54 @@ using Sparkify.Pipeline;
 
 namespace Sparkify.Ingest;
 
-/// <summary>Runs the ingestor once (then stops the host) or every interval in watch mode.</summary>
+/// <summary>
+/// Runs the ingestor once (then stops the host) or every interval in watch mode. A scan that fails because the
+/// database, S3 or SQS is unreachable is retried with backoff: forever in watch mode, a few times in once mode.
+/// Retrying is safe: a scan resumes the batch it left unpublished and skips files already queued or loaded.
+/// </summary>
 public sealed class IngestWorker(
     Ingestor ingestor, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> options,
     IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : BackgroundService
 {
+    private const int OnceModeAttempts = 6;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        await ingestor.ResumeAsync(stoppingToken);
         var backfill = settings.BackfillPrefixes.Count > 0;
         var prefixes = backfill ? settings.BackfillPrefixes : pipeline.Value.Prefixes;
+        var once = settings.Mode == IngestMode.Once || backfill;
         if (backfill)
         {
             logger.LogInformation("Backfill of {Prefixes}.", string.Join(", ", prefixes));
         }
-        do
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await ingestor.ScanOnceAsync(prefixes, stoppingToken);
-            if (settings.Mode == IngestMode.Once || backfill)
+            try
+            {
+                await ingestor.ResumeAsync(stoppingToken);
+                await ingestor.ScanOnceAsync(prefixes, stoppingToken);
+                failures = 0;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                if (once && failures >= OnceModeAttempts)
+                {
+                    throw;
+                }
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures)));
+                logger.LogError(exception, "Scan failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
+                await Task.Delay(delay, stoppingToken);
+                continue;
+            }
+            if (once)
             {
                 lifetime.StopApplication();
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(settings.WatchIntervalSeconds), stoppingToken);
         }
-        while (!stoppingToken.IsCancellationRequested);
     }
 }

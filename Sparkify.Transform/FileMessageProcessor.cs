@@ -79,14 +79,42 @@ public sealed class FileMessageProcessor(
         using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
         activity?.SetTag("sparkify.batch.id", batchId);
         var stopwatch = Stopwatch.StartNew();
-        var failed = await batches.CountFailedAsync(batchId, cancellationToken);
-        var outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
+        BatchOutcome outcome;
+        try
+        {
+            var failed = await batches.CountFailedAsync(batchId, cancellationToken);
+            outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Batch {BatchId}: the star load failed; releasing the claim so that it is retried.", batchId);
+            _ = ReleaseClaimWhenPossibleAsync(batchId, cancellationToken);
+            throw;
+        }
         PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
         var times = new PhaseTimes();
         times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
         await RecordTimesAsync(batchId, times, cancellationToken);
         logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
         return true;
+    }
+
+    /// <summary>Keeps trying to release the claim while the database is unreachable; a crash leaves it to the takeover.</summary>
+    private async Task ReleaseClaimWhenPossibleAsync(long batchId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await batches.ReleaseStarLoadClaimAsync(batchId, cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Batch {BatchId}: could not release the star-load claim yet (attempt {Attempt}): {Reason}", batchId, attempt, exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 2 * attempt)), cancellationToken);
+            }
+        }
     }
 
     private async Task RecordTimesAsync(long batchId, PhaseTimes times, CancellationToken cancellationToken)
@@ -137,6 +165,13 @@ public sealed class FileMessageProcessor(
         {
             results = await new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
                 .LoadAsync(batchId, sources, cancellationToken: cancellationToken);
+        }
+        catch (NpgsqlException exception) when (exception.IsTransient)
+        {
+            // The database is unreachable: not the files' fault, so no receive is spent on them here. Their messages
+            // come back after the visibility timeout, while the receive loop backs off.
+            logger.LogError(exception, "Batch {BatchId}: the database is unreachable; {Count} file(s) will be redelivered.", batchId, sources.Count);
+            throw;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

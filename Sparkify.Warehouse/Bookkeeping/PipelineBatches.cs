@@ -146,6 +146,18 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     private static NpgsqlParameter TakeOverParameter(TimeSpan? takeOverAfter) =>
         new() { Value = (object?)takeOverAfter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval };
 
+    /// <summary>
+    /// Gives up a star-load claim whose load failed (the database went away, say): the batch is open again, and the
+    /// next idle receiver of any instance finishes it. Safe because the star load is idempotent.
+    /// </summary>
+    public async Task ReleaseStarLoadClaimAsync(long batchId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE batches SET status = 'open', star_claimed_at = NULL WHERE batch_id = $1 AND status = 'loading_star'");
+        command.Parameters.Add(new() { Value = batchId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<int> CountFailedAsync(long batchId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'failed'");

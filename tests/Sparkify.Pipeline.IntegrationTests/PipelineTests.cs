@@ -48,6 +48,24 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     }
 
     [Fact]
+    public async Task A_hostile_key_is_data_end_to_end_through_s3_sqs_and_sql()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        const string key = "song_data/A/B/C/it's a \"test\" ü'); DROP TABLE songs; --.json";
+        await harness.UploadAsync(key,
+            """{"num_songs":1,"artist_id":"ARQUOTE1187B9A","artist_latitude":null,"artist_longitude":null,"artist_location":"","artist_name":"Q","song_id":"SOQUOTE12A8C1","title":"It's","duration":100.0,"year":0}""");
+        await harness.StartTransformAsync();
+
+        var batchId = await IngestOnceAsync(harness);
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        var expected = $"s3://{harness.Options.Bucket}/{key}";
+        Assert.Equal(expected, await harness.ScalarAsync<string>("SELECT file_key FROM load_files WHERE status = 'loaded'"));
+        Assert.Equal(expected, await harness.ScalarAsync<string>("SELECT file_key FROM batch_files"));
+        Assert.Equal("It's", await harness.ScalarAsync<string>("SELECT title FROM songs WHERE song_id = 'SOQUOTE12A8C1'"));
+    }
+
+    [Fact]
     public async Task A_redelivered_message_for_a_loaded_file_loads_nothing()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);

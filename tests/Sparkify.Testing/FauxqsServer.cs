@@ -6,21 +6,48 @@ namespace Sparkify.Testing;
 
 /// <summary>
 /// The local S3 + SQS endpoint (fauxqs, from tools/fauxqs) on a free loopback port, for tests. State is in memory
-/// and goes with the process.
+/// and goes with the process, unless a data directory is given: then it is kept in SQLite there and a restart (same
+/// port, same data) finds it again.
 /// </summary>
 public sealed partial class FauxqsServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly string? _dataDirectory;
+    private Process _process;
 
-    private FauxqsServer(Process process, string serviceUrl)
+    private FauxqsServer(Process process, string serviceUrl, string? dataDirectory)
     {
         _process = process;
         ServiceUrl = serviceUrl;
+        _dataDirectory = dataDirectory;
     }
 
     public string ServiceUrl { get; }
 
-    public static async Task<FauxqsServer> StartAsync()
+    public int Port => new Uri(ServiceUrl).Port;
+
+    public static async Task<FauxqsServer> StartAsync(string? dataDirectory = null)
+    {
+        var (process, serviceUrl) = await LaunchAsync(0, dataDirectory);
+        return new FauxqsServer(process, serviceUrl, dataDirectory);
+    }
+
+    /// <summary>Kills the endpoint (an outage); with a data directory, <see cref="RestartAsync"/> brings its state back.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        _process.Dispose();
+        (_process, _) = await LaunchAsync(Port, _dataDirectory);
+    }
+
+    private static async Task<(Process, string)> LaunchAsync(int port, string? dataDirectory)
     {
         var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
         var tools = LocalTools.FauxqsFolder(root);
@@ -38,7 +65,11 @@ public sealed partial class FauxqsServer : IAsyncDisposable
         };
         info.ArgumentList.Add("--no-warnings");
         info.ArgumentList.Add("launch.mjs");
-        info.ArgumentList.Add("0");
+        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (dataDirectory is not null)
+        {
+            info.Environment["FAUXQS_DATA_DIR"] = dataDirectory;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start fauxqs.");
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -50,7 +81,7 @@ public sealed partial class FauxqsServer : IAsyncDisposable
             process.Kill(entireProcessTree: true);
             throw new InvalidOperationException($"fauxqs did not start: {line}");
         }
-        return new FauxqsServer(process, match.Groups[1].Value);
+        return (process, match.Groups[1].Value);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,7 +14,7 @@ namespace Sparkify.Testing;
 public sealed partial class PostgresServer : IAsyncDisposable
 {
     private readonly string _root;
-    private readonly Process _process;
+    private Process _process;
 
     private PostgresServer(string root, Process process, int port)
     {
@@ -22,6 +22,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
         _process = process;
         Port = port;
     }
+
+    private static string DataDirectory(string root) => Path.Combine(root, "data");
 
     public int Port { get; }
 
@@ -38,7 +40,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     {
         var binaries = FindBinaries();
         var root = Directory.CreateTempSubdirectory("sparkify-pg-").FullName;
-        var dataDirectory = Path.Combine(root, "data");
+        var dataDirectory = DataDirectory(root);
         var runAsPostgres = IsRoot();
         if (runAsPostgres)
         {
@@ -51,13 +53,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeLoopbackPort();
-            var process = Start(Path.Combine(binaries, "postgres"),
-            [
-                "-D", dataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-k", root, "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=200", "-c", "shared_buffers=256MB",
-            ], runAsPostgres);
+            var process = StartServer(binaries, root, port);
             var server = new PostgresServer(root, process, port);
             if (await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken))
             {
@@ -112,6 +108,28 @@ public sealed partial class PostgresServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(deleteFiles: true);
+
+    /// <summary>Stops the server (fast shutdown) and keeps its data, for <see cref="RestartAsync"/>: a database outage.</summary>
+    public Task StopAsync() => StopAsync(deleteFiles: false);
+
+    /// <summary>Starts the stopped server again on the same port, with the same data.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        _process = StartServer(FindBinaries(), _root, Port);
+        if (!await WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken))
+        {
+            throw new InvalidOperationException($"PostgreSQL did not restart on 127.0.0.1:{Port}.");
+        }
+    }
+
+    private static Process StartServer(string binaries, string root, int port) =>
+        Start(Path.Combine(binaries, "postgres"),
+        [
+            "-D", DataDirectory(root), "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-k", root, "-c", "listen_addresses=127.0.0.1",
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+        ], IsRoot());
 
     private async Task StopAsync(bool deleteFiles)
     {
