@@ -9,6 +9,12 @@ public enum IngestMode
 
     /// <summary>Re-scan every <see cref="IngestOptions.WatchIntervalSeconds"/> and batch what is new.</summary>
     Watch,
+
+    /// <summary>
+    /// Drain the dead-letter queue: queue the current version of each dead file in a new batch (after the file or
+    /// the loader was fixed), delete the dead messages, exit.
+    /// </summary>
+    ReplayDeadLetters,
 }
 
 /// <summary>Configuration section <c>Sparkify:Ingest</c>.</summary>

@@ -9,6 +9,7 @@ public static class IngestServices
         services.AddSingleton<S3FileScanner>();
         services.AddSingleton<BatchPublisher>();
         services.AddSingleton<Ingestor>();
+        services.AddSingleton<DeadLetterReplayer>();
         return services;
     }
 }

@@ -9,7 +9,7 @@ namespace Sparkify.Ingest;
 /// Retrying is safe: a scan resumes the batch it left unpublished and skips files already queued or loaded.
 /// </summary>
 public sealed class IngestWorker(
-    Ingestor ingestor, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> options,
+    Ingestor ingestor, DeadLetterReplayer replayer, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> options,
     IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : BackgroundService
 {
     private const int OnceModeAttempts = 6;
@@ -19,7 +19,8 @@ public sealed class IngestWorker(
         var settings = options.Value;
         var backfill = settings.BackfillPrefixes.Count > 0;
         var prefixes = backfill ? settings.BackfillPrefixes : pipeline.Value.Prefixes;
-        var once = settings.Mode == IngestMode.Once || backfill;
+        var replay = settings.Mode == IngestMode.ReplayDeadLetters;
+        var once = settings.Mode != IngestMode.Watch || backfill;
         if (backfill)
         {
             logger.LogInformation("Backfill of {Prefixes}.", string.Join(", ", prefixes));
@@ -30,7 +31,14 @@ public sealed class IngestWorker(
             try
             {
                 await ingestor.ResumeAsync(stoppingToken);
-                await ingestor.ScanOnceAsync(prefixes, stoppingToken);
+                if (replay)
+                {
+                    await replayer.ReplayAsync(stoppingToken);
+                }
+                else
+                {
+                    await ingestor.ScanOnceAsync(prefixes, stoppingToken, retryFailed: backfill);
+                }
                 failures = 0;
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

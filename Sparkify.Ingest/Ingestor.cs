@@ -23,12 +23,13 @@ public sealed class Ingestor(
     }
 
     /// <returns>The new batch's id, or null when there was nothing new.</returns>
-    public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken)
+    /// <param name="retryFailed">Queue again file versions that failed for good before (a backfill does).</param>
+    public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken, bool retryFailed = false)
     {
         using var activity = PipelineTelemetry.Source.StartActivity("ingest scan");
         var bucket = pipeline.Value.Bucket;
         var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
-        var known = await batches.FindKnownAsync(found, cancellationToken);
+        var known = await batches.FindKnownAsync(found, includeFailed: !retryFailed, cancellationToken);
         var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
         activity?.SetTag("sparkify.files.found", found.Count);
         activity?.SetTag("sparkify.files.new", fresh.Count);

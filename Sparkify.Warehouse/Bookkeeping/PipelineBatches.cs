@@ -9,8 +9,14 @@ namespace Sparkify.Warehouse.Bookkeeping;
 /// </summary>
 public sealed class PipelineBatches(NpgsqlDataSource dataSource)
 {
-    /// <summary>Of <paramref name="files"/>, those already loaded, or queued in a batch still in flight.</summary>
-    public async Task<HashSet<(string Key, string ETag)>> FindKnownAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Of <paramref name="files"/>, those already loaded, or queued in a batch still in flight, and — with
+    /// <paramref name="includeFailed"/> — those that failed for good in an earlier batch: a periodic scan must not
+    /// queue a poison file again and again; a fixed file is a new version (a new ETag), and a backfill or a
+    /// dead-letter replay retries failed versions on purpose.
+    /// </summary>
+    public async Task<HashSet<(string Key, string ETag)>> FindKnownAsync(IReadOnlyCollection<ManifestFile> files, bool includeFailed,
+        CancellationToken cancellationToken = default)
     {
         var known = new HashSet<(string, string)>();
         if (files.Count == 0)
@@ -24,9 +30,12 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
             WHERE EXISTS (SELECT 1 FROM load_files f WHERE f.file_key = i.file_key AND f.etag = i.etag AND f.status = 'loaded')
                OR EXISTS (SELECT 1 FROM batch_files q JOIN batches b USING (batch_id)
                           WHERE q.file_key = i.file_key AND q.etag = i.etag AND q.state = 'queued' AND b.status = 'open')
+               OR ($3 AND EXISTS (SELECT 1 FROM batch_files q
+                                  WHERE q.file_key = i.file_key AND q.etag = i.etag AND q.state = 'failed'))
             """);
         command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
         command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        command.Parameters.Add(new() { Value = includeFailed });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -88,7 +88,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     }
 
     [Fact]
-    public async Task A_poison_file_goes_to_the_dead_letter_queue_and_the_batch_completes_without_it()
+    public async Task A_poison_file_goes_to_the_dead_letter_queue_the_batch_completes_without_it_and_a_replay_after_the_fix_loads_it()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, maxReceives: 2,
             extra: new Dictionary<string, string?> { ["Sparkify:Transform:MaxErrorsPerFile"] = "0" });
@@ -107,6 +107,21 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Contains("1 file(s) failed", await harness.ScalarAsync<string>("SELECT error FROM batches WHERE batch_id = $1", batchId), StringComparison.Ordinal);
         await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName) == 1,
             "the poison message is in the dead-letter queue");
+
+        // A periodic scan does not queue the poison version again: it would only fail again.
+        var ingest = harness.BuildIngest();
+        Assert.Null(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
+
+        // The file is fixed; replaying the dead-letter queue loads its new version in a new batch.
+        await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
+        var replayBatch = await ingest.Services.GetRequiredService<DeadLetterReplayer>().ReplayAsync(CancellationToken.None);
+
+        Assert.NotNull(replayBatch);
+        Assert.Equal("completed", await harness.WaitForBatchAsync(replayBatch.Value));
+        Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
+        Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
     }
 
     [Fact]
