@@ -37,8 +37,21 @@ public sealed class AppHostEndToEndTests
             await app.StartAsync(timeout.Token);
 
             var warehouse = builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "warehouse");
-            await using var dataSource = NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(timeout.Token))!);
+            var connectionString = new NpgsqlConnectionStringBuilder((await warehouse.GetConnectionStringAsync(timeout.Token))!);
+            await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
             await WaitForCompletedBatchAsync(dataSource, timeout.Token);
+
+            // The security pass: the generated database password is on no command line, and the local endpoints
+            // listen on loopback only.
+            Assert.False(string.IsNullOrEmpty(connectionString.Password));
+            Assert.DoesNotContain(LocalExposure.CommandLines(), line => line.Contains(connectionString.Password, StringComparison.Ordinal));
+            var aws = builder.Resources.OfType<IResourceWithEndpoints>().Single(r => r.Name == "aws");
+            foreach (var port in new[] { connectionString.Port, aws.GetEndpoint("http").Port })
+            {
+                var addresses = LocalExposure.ListeningAddresses(port);
+                Assert.NotEmpty(addresses);
+                Assert.All(addresses, address => Assert.Equal(LocalExposure.Loopback, address));
+            }
 
             var counts = await new Sparkify.Warehouse.WarehouseStats(dataSource).CountAsync(timeout.Token);
             Assert.Equal(new Dictionary<string, long>

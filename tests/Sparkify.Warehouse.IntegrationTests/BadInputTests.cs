@@ -30,6 +30,24 @@ public sealed class BadInputTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Duplicate_events_within_a_file_and_across_files_make_one_play()
+    {
+        var plays = InputFiles.Plays(2);
+        using var folder = new TempFolder();
+        folder.Write(Key, Lines(plays[0], plays[0], plays[1]));
+        folder.Write("log_data/2018/11/2018-11-06-events.json", Lines(plays[1]));
+        await using var warehouse = await TestWarehouse.CreateAsync(postgres);
+
+        var report = await warehouse.LoadFolderAsync(folder.Path);
+
+        // Staging keeps the raw rows as delivered; the fact table has each play once.
+        Assert.Equal("completed", report.Status);
+        Assert.Equal(4L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
+        Assert.Equal(2L, await warehouse.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Empty(await warehouse.LoadErrorsAsync());
+    }
+
+    [Fact]
     public async Task A_malformed_line_is_rejected_and_its_neighbours_load()
     {
         var plays = InputFiles.Plays(3);
