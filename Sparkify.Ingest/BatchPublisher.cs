@@ -6,7 +6,7 @@ using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Ingest;
 
-/// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call) with the trace context, recording progress.</summary>
+/// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call, 4 calls at a time) with the trace context, recording progress.</summary>
 public sealed class BatchPublisher(IAmazonSQS sqs, PipelineBatches batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest)
 {
     private string? _queueUrl;
@@ -16,10 +16,9 @@ public sealed class BatchPublisher(IAmazonSQS sqs, PipelineBatches batches, IOpt
         _queueUrl ??= (await sqs.GetQueueUrlAsync(pipeline.Value.QueueName, cancellationToken)).QueueUrl;
         foreach (var checkpoint in files.Chunk(ingest.Value.PublishCheckpointEvery))
         {
-            foreach (var call in checkpoint.Chunk(10))
-            {
-                await SendAsync(batchId, call, cancellationToken);
-            }
+            // Calls of 10 messages, a few at a time: the order of messages does not matter, round trips do.
+            await Parallel.ForEachAsync(checkpoint.Chunk(10), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+                async (call, token) => await SendAsync(batchId, call, token));
             await batches.MarkPublishedAsync(batchId, checkpoint, cancellationToken);
         }
     }

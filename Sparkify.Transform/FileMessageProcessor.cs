@@ -140,9 +140,13 @@ public sealed class FileMessageProcessor(
         {
             prefetched = await _objects.FetchSmallAsync([.. files.Select(f => f.File)], cancellationToken);
         }
+        // At-least-once delivery: one group may hold several messages for one file version. It is staged once, and
+        // every message for it shares the outcome.
+        var copies = files.GroupBy(f => (f.File.FileKey, f.File.ETag)).ToDictionary(g => g.Key, g => g.ToList());
         var sources = new List<SourceFile>();
-        foreach (var file in files)
+        foreach (var sameFile in copies.Values)
         {
+            var file = sameFile[0];
             if (SourceFile.KindOfKey(file.File.ObjectKey) is { } kind)
             {
                 sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind,
@@ -152,7 +156,10 @@ public sealed class FileMessageProcessor(
             }
             else
             {
-                await SettleFailedAsync(queueUrl, batchId, file, "the key is under neither song_data/ nor log_data/", final: true, cancellationToken);
+                foreach (var copy in sameFile)
+                {
+                    await SettleFailedAsync(queueUrl, batchId, copy, "the key is under neither song_data/ nor log_data/", final: true, cancellationToken);
+                }
             }
         }
         if (sources.Count == 0)
@@ -183,17 +190,22 @@ public sealed class FileMessageProcessor(
             return;
         }
 
-        var byKey = files.ToDictionary(f => (f.File.FileKey, f.File.ETag));
         var done = new List<ReceivedFile>();
         foreach (var result in results)
         {
-            var file = byKey[(result.Key, result.ETag)];
-            if (result.Outcome == FileOutcome.Failed)
+            if (!copies.Remove((result.Key, result.ETag), out var sameFile))
             {
-                await SettleFailedAsync(queueUrl, batchId, file, result.FailureReason ?? "failed", final: false, cancellationToken);
                 continue;
             }
-            done.Add(file);
+            if (result.Outcome == FileOutcome.Failed)
+            {
+                foreach (var copy in sameFile)
+                {
+                    await SettleFailedAsync(queueUrl, batchId, copy, result.FailureReason ?? "failed", final: false, cancellationToken);
+                }
+                continue;
+            }
+            done.AddRange(sameFile);
             PipelineTelemetry.RowsStaged.Add(result.RowsLoaded);
             PipelineTelemetry.RowsRejected.Add(result.RowsRejected);
         }
@@ -201,7 +213,7 @@ public sealed class FileMessageProcessor(
         {
             using (times.Measure(PhaseTimes.Bookkeeping))
             {
-                await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile)], cancellationToken);
+                await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile).Distinct()], cancellationToken);
             }
             using (times.Measure(PhaseTimes.QueueDelete))
             {

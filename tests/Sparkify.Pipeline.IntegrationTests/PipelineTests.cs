@@ -66,6 +66,26 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     }
 
     [Fact]
+    public async Task Two_messages_for_one_file_in_the_same_receive_load_it_once()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
+        var batchId = await IngestOnceAsync(harness);
+        // A second message for the same file before any Transform runs: both arrive in the first receive.
+        var etag = await harness.ScalarAsync<string>("SELECT etag FROM batch_files");
+        var body = new FileMessage(batchId, harness.Options.Bucket, "log_data/2018/11/2018-11-05-events.json", etag, 10).ToJson();
+        var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
+        await harness.Sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body });
+
+        await harness.StartTransformAsync();
+
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files"));
+        Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
+        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.QueueName) == 0, "both messages deleted");
+    }
+
+    [Fact]
     public async Task A_redelivered_message_for_a_loaded_file_loads_nothing()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
