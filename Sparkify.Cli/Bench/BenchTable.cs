@@ -75,7 +75,9 @@ internal static class BenchTable
     private static string FormatRate(string name, double value)
     {
         var open = name.IndexOf(" (", StringComparison.Ordinal);
-        return open < 0 ? $"{name} {value:N0}" : $"{name[..open]} {value:N0} {name[(open + 2)..].TrimEnd(')')}";
+        var format = value < 10 ? "N2" : "N0";
+        return open < 0 ? $"{name} {value.ToString(format, CultureInfo.InvariantCulture)}"
+            : $"{name[..open]} {value.ToString(format, CultureInfo.InvariantCulture)} {name[(open + 2)..].TrimEnd(')')}";
     }
 
     public static string ToJson(BenchReportData report) => JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web));

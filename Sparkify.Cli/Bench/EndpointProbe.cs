@@ -17,7 +17,9 @@ internal static class EndpointProbe
     private const int Objects = 2000;
     private const int Messages = 2000;
 
-    public static async Task<Dictionary<string, double>> MeasureAsync(PipelineOptions options, AWSCredentials credentials, CancellationToken cancellationToken)
+    /// <param name="endpointPid">The endpoint's process, whose CPU time per GET is measured too.</param>
+    public static async Task<Dictionary<string, double>> MeasureAsync(PipelineOptions options, AWSCredentials credentials, int endpointPid,
+        CancellationToken cancellationToken)
     {
         using var s3 = AwsClients.CreateS3(options, credentials);
         using var sqs = AwsClients.CreateSqs(options, credentials);
@@ -36,6 +38,8 @@ internal static class EndpointProbe
         if (keys.Count > 0)
         {
             var started = Stopwatch.GetTimestamp();
+            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var endpointCpu = ChildProcess.ReadCpuSeconds(endpointPid) ?? 0;
             await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
                 async (key, token) =>
                 {
@@ -43,6 +47,8 @@ internal static class EndpointProbe
                     await response.ResponseStream.CopyToAsync(Stream.Null, token);
                 });
             rates["s3 get (objects/s)"] = keys.Count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            rates["client CPU per GET, AWS SDK (ms)"] = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMilliseconds / keys.Count;
+            rates["endpoint CPU per GET (ms)"] = ((ChildProcess.ReadCpuSeconds(endpointPid) ?? 0) - endpointCpu) * 1000 / keys.Count;
         }
 
         var queueUrl = (await sqs.CreateQueueAsync("sparkify-bench-probe", cancellationToken)).QueueUrl;

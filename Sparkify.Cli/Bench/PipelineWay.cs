@@ -82,7 +82,7 @@ internal static class PipelineWay
                 ["ingest"] = ingest.PeakRssBytes, ["transform"] = await transformPeak, ["fauxqs"] = fauxqsPeak,
             };
             // With the workers stopped, what the endpoint does alone bounds what the pipeline can do through it.
-            var rates = await EndpointProbe.MeasureAsync(options, credentials, cancellationToken);
+            var rates = await EndpointProbe.MeasureAsync(options, credentials, fauxqs.Id, cancellationToken);
             return new(seconds, peaks, status == "completed" ? null : $"batch ended {status}", rates) { CpuSeconds = cpu };
         }
         finally
