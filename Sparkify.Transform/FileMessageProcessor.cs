@@ -23,6 +23,10 @@ public sealed class FileMessageProcessor(
     private readonly ObjectPrefetcher _objects = new(s3);
     private readonly BatchPhaseTimesStore _phaseTimes = new(dataSource);
 
+    // Times of the groups staged since they were last written, per batch: written with the next group's commit, after
+    // the star load, or when idle — never with a commit of their own per group.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, PhaseTimes> _pendingTimes = new();
+
     public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, TimeSpan receiveTime, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -51,10 +55,9 @@ public sealed class FileMessageProcessor(
         {
             foreach (var batch in received.GroupBy(r => r.File.BatchId))
             {
-                var times = new PhaseTimes();
+                var times = _pendingTimes.GetOrAdd(batch.Key, _ => new PhaseTimes());
                 times.Add(PhaseTimes.QueueReceive, receiveTime * batch.Count() / received.Count);
                 await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], times, cancellationToken);
-                await RecordTimesAsync(batch.Key, times, cancellationToken);
             }
         }
         foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
@@ -92,9 +95,9 @@ public sealed class FileMessageProcessor(
             throw;
         }
         PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
-        var times = new PhaseTimes();
+        var times = _pendingTimes.TryRemove(batchId, out var pending) ? pending : new PhaseTimes();
         times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
-        await RecordTimesAsync(batchId, times, cancellationToken);
+        await RecordTimesAsync(batchId, times.TakeSeconds(), cancellationToken);
         logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
         return true;
     }
@@ -117,13 +120,33 @@ public sealed class FileMessageProcessor(
         }
     }
 
-    private async Task RecordTimesAsync(long batchId, PhaseTimes times, CancellationToken cancellationToken)
+    /// <summary>Writes the times not yet recorded of every batch this instance worked on (when idle: one commit per batch).</summary>
+    public async Task FlushPendingTimesAsync(CancellationToken cancellationToken)
     {
-        foreach (var (phase, seconds) in times.Seconds())
+        foreach (var batchId in _pendingTimes.Keys)
         {
-            PipelineTelemetry.PhaseDuration.Record(seconds, new KeyValuePair<string, object?>("sparkify.phase", phase));
+            if (_pendingTimes.TryRemove(batchId, out var times))
+            {
+                await RecordTimesAsync(batchId, times.TakeSeconds(), cancellationToken);
+            }
         }
-        await _phaseTimes.AddAsync(batchId, times, cancellationToken);
+    }
+
+    private async Task RecordTimesAsync(long batchId, IReadOnlyDictionary<string, double> seconds, CancellationToken cancellationToken,
+        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within = null)
+    {
+        foreach (var (phase, value) in seconds)
+        {
+            PipelineTelemetry.PhaseDuration.Record(value, new KeyValuePair<string, object?>("sparkify.phase", phase));
+        }
+        if (within is { } open)
+        {
+            await _phaseTimes.AddAsync(batchId, seconds, open.Connection, open.Transaction, cancellationToken);
+        }
+        else
+        {
+            await _phaseTimes.AddAsync(batchId, seconds, cancellationToken);
+        }
     }
 
     private async Task StageBatchFilesAsync(string queueUrl, long batchId, List<ReceivedFile> files, PhaseTimes times, CancellationToken cancellationToken)
@@ -170,8 +193,16 @@ public sealed class FileMessageProcessor(
         IReadOnlyList<FileLoadResult> results;
         try
         {
-            results = await new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
-                .LoadAsync(batchId, sources, cancellationToken: cancellationToken);
+            // Each group's commit also records its files as staged in the batch, and the times so far.
+            var loader = new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
+            {
+                BeforeCommit = async (connection, transaction, loaded, token) =>
+                {
+                    await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], connection, transaction, token);
+                    await RecordTimesAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
+                },
+            };
+            results = await loader.LoadAsync(batchId, sources, cancellationToken: cancellationToken);
         }
         catch (NpgsqlException exception) when (exception.IsTransient)
         {
@@ -191,6 +222,7 @@ public sealed class FileMessageProcessor(
         }
 
         var done = new List<ReceivedFile>();
+        var alreadyLoaded = new List<ManifestFile>();
         foreach (var result in results)
         {
             if (!copies.Remove((result.Key, result.ETag), out var sameFile))
@@ -206,14 +238,22 @@ public sealed class FileMessageProcessor(
                 continue;
             }
             done.AddRange(sameFile);
+            if (result.Outcome != FileOutcome.Loaded)
+            {
+                // Loaded before (a redelivery): its earlier commit may have been another batch's.
+                alreadyLoaded.Add(sameFile[0].File.ManifestFile);
+            }
             PipelineTelemetry.RowsStaged.Add(result.RowsLoaded);
             PipelineTelemetry.RowsRejected.Add(result.RowsRejected);
         }
         if (done.Count > 0)
         {
-            using (times.Measure(PhaseTimes.Bookkeeping))
+            if (alreadyLoaded.Count > 0)
             {
-                await batches.MarkStagedAsync(batchId, [.. done.Select(f => f.File.ManifestFile).Distinct()], cancellationToken);
+                using (times.Measure(PhaseTimes.Bookkeeping))
+                {
+                    await batches.MarkStagedAsync(batchId, alreadyLoaded, cancellationToken);
+                }
             }
             using (times.Measure(PhaseTimes.QueueDelete))
             {

@@ -35,6 +35,7 @@ public sealed class TransformWorker(
                 else
                 {
                     await FinishSettledBatchesAsync(stoppingToken);
+                    await processor.FlushPendingTimesAsync(stoppingToken);
                 }
                 failures = 0;
             }

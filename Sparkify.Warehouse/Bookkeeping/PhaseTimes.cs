@@ -38,6 +38,20 @@ public sealed class PhaseTimes
     public IReadOnlyDictionary<string, double> Seconds() =>
         _ticks.ToDictionary(p => p.Key, p => (double)p.Value / Stopwatch.Frequency);
 
+    /// <summary>The seconds so far, leaving zero behind: for recording in pieces without counting anything twice.</summary>
+    public IReadOnlyDictionary<string, double> TakeSeconds()
+    {
+        var taken = new Dictionary<string, double>();
+        foreach (var phase in _ticks.Keys)
+        {
+            if (_ticks.TryRemove(phase, out var ticks) && ticks != 0)
+            {
+                taken[phase] = (double)ticks / Stopwatch.Frequency;
+            }
+        }
+        return taken;
+    }
+
     public readonly struct Measurement(PhaseTimes times, string phase, long started) : IDisposable
     {
         public void Dispose() => times.AddTicks(phase, Stopwatch.GetTimestamp() - started);

@@ -81,6 +81,11 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     public Task MarkStagedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken);
 
+    /// <summary>The same, inside the caller's transaction (the one that stages the files).</summary>
+    public Task MarkStagedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, NpgsqlConnection connection, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken, (connection, transaction));
+
     /// <summary>Marks a file that will not be staged in this batch; a file already staged stays staged.</summary>
     public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'failed', failure_reason = $5", onlyQueued: true, batchId, [file], reason, cancellationToken);
@@ -175,15 +180,16 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     }
 
     private async Task UpdateFilesAsync(
-        string assignments, bool onlyQueued, long batchId, IReadOnlyCollection<ManifestFile> files, string? reason, CancellationToken cancellationToken)
+        string assignments, bool onlyQueued, long batchId, IReadOnlyCollection<ManifestFile> files, string? reason, CancellationToken cancellationToken,
+        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within = null)
     {
         // assignments is one of the fixed strings above, never input.
-        await using var command = dataSource.CreateCommand(
-            $"""
+        var sql = $"""
             UPDATE batch_files q SET {assignments}, updated_at = now()
             FROM unnest($2::text[], $3::text[]) AS f (file_key, etag)
             WHERE q.batch_id = $1 AND q.file_key = f.file_key AND q.etag = f.etag AND (NOT $4 OR q.state = 'queued')
-            """);
+            """;
+        await using var command = within is { } open ? new NpgsqlCommand(sql, open.Connection, open.Transaction) : dataSource.CreateCommand(sql);
         command.Parameters.Add(new() { Value = batchId });
         command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
         command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });

@@ -16,6 +16,13 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
 {
     private readonly PhaseTimes _times = times ?? new PhaseTimes();
 
+    /// <summary>
+    /// Runs inside each group's transaction, after its files are recorded and just before the commit, with the files
+    /// the commit will stage: a caller's own bookkeeping then commits with them, atomically and without a commit of
+    /// its own (every commit waits for the WAL to reach the disk).
+    /// </summary>
+    public GroupCommitHook? BeforeCommit { get; init; }
+
     public async Task<IReadOnlyList<FileLoadResult>> LoadAsync(
         long batchId, IReadOnlyList<SourceFile> files, IProgress<FileLoadResult>? progress = null,
         CancellationToken cancellationToken = default)
@@ -119,6 +126,9 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         }
     }
 
+    public delegate Task GroupCommitHook(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<FileLoadResult> loaded, CancellationToken cancellationToken);
+
     private sealed record FailedFile(SourceFile File, string Reason, List<StagedLoadError> Errors);
 
     private sealed record Attempt(List<FileLoadResult>? Committed, FailedFile? FailedFile);
@@ -168,10 +178,14 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         }
         await DeletePreviousErrorsAsync(connection, transaction, [.. staged.Select(s => s.File)], cancellationToken);
         await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
+        List<FileLoadResult> loaded =
+            [.. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null))];
+        if (BeforeCommit is { } hook)
+        {
+            await hook(connection, transaction, loaded, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
-        return new Attempt(
-            [.. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null))],
-            null);
+        return new Attempt(loaded, null);
     }
 
     private async Task<(long Rows, List<StagedLoadError> Errors, string? Failure)> StageFileAsync(
