@@ -34,8 +34,10 @@ internal sealed class VisibilityHeartbeat : IAsyncDisposable
                         }, _stop.Token);
                     }
                 }
-                catch (AmazonSQSException exception)
+                catch (Exception exception) when (exception is not OperationCanceledException)
                 {
+                    // The queue may be unreachable for a while: keep trying; the worst case is a redelivery, which
+                    // only acknowledges a file already loaded.
                     logger.LogWarning(exception, "Could not extend the visibility of {Count} message(s).", messages.Count);
                 }
             }

@@ -1,0 +1,40 @@
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sparkify.Testing;
+using Sparkify.Transform;
+
+namespace Sparkify.Pipeline.IntegrationTests;
+
+[Collection(PipelineCollection.Name)]
+public sealed class VisibilityHeartbeatTests(PostgresFixture postgres, FauxqsFixture fauxqs)
+{
+    private const int VisibilitySeconds = 2;
+
+    [Fact]
+    public async Task A_message_stays_invisible_while_its_file_loads_and_comes_back_when_the_heartbeat_stops()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
+        await harness.Sqs.SendMessageAsync(queueUrl, "a file that takes long to load");
+        var received = await ReceiveAsync(harness, queueUrl, waitSeconds: 5);
+        Assert.Single(received);
+
+        await using (new VisibilityHeartbeat(harness.Sqs, queueUrl, received, VisibilitySeconds, NullLogger.Instance))
+        {
+            // Well past the visibility timeout: without the heartbeat the message would be back.
+            await Task.Delay(TimeSpan.FromSeconds(3 * VisibilitySeconds));
+            Assert.Empty(await ReceiveAsync(harness, queueUrl, waitSeconds: 0));
+        }
+
+        Assert.Single(await ReceiveAsync(harness, queueUrl, waitSeconds: 10));
+    }
+
+    private static async Task<List<Message>> ReceiveAsync(PipelineHarness harness, string queueUrl, int waitSeconds)
+    {
+        var response = await harness.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+        {
+            QueueUrl = queueUrl, MaxNumberOfMessages = 10, WaitTimeSeconds = waitSeconds, VisibilityTimeout = VisibilitySeconds,
+        });
+        return response.Messages ?? [];
+    }
+}
