@@ -43,11 +43,11 @@ public sealed class DeadLetterReplayer(
             batchId = await batches.OpenAsync($"dead-letter replay of {pipeline.Value.DeadLetterQueueName}", fresh, activity?.Id, cancellationToken);
             await publisher.PublishAsync(batchId.Value, fresh, cancellationToken);
         }
-        foreach (var chunk in replayable.Select(r => r.Message).Chunk(10))
+        var undeleted = await MessageDeleter.DeleteAsync(sqs, deadLetterQueueUrl, replayable.Select(r => r.Message.ReceiptHandle), cancellationToken);
+        if (undeleted.Count > 0)
         {
-            await sqs.DeleteMessageBatchAsync(deadLetterQueueUrl,
-                [.. chunk.Select((m, i) => new DeleteMessageBatchRequestEntry(i.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle))],
-                cancellationToken);
+            // Harmless: replayed again later, their files are then loaded or in flight and only deleted.
+            logger.LogWarning("{Count} dead message(s) could not be deleted ({Code}).", undeleted.Count, undeleted[0].Code);
         }
         logger.LogInformation(
             "Dead-letter replay: {Dead} message(s); {Queued} file(s) queued in batch {BatchId}, {Known} already loaded or in flight, {Left} left in the queue.",

@@ -48,7 +48,7 @@ public sealed class IngestWorker(
                 {
                     throw;
                 }
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures)));
+                var delay = RetryBackoff.After(failures);
                 logger.LogError(exception, "Scan failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
                 await Task.Delay(delay, stoppingToken);
                 continue;

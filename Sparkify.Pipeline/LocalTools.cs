@@ -16,6 +16,16 @@ public static class LocalTools
         throw new DirectoryNotFoundException($"Sparkify.sln was not found above {start}: this needs a checkout of the repository.");
     }
 
+    /// <summary>
+    /// A worker's dll (Sparkify.Ingest or Sparkify.Transform) built in the same configuration as the running code,
+    /// which runs from &lt;project&gt;/bin/&lt;configuration&gt;/net10.0/.
+    /// </summary>
+    public static string WorkerDll(string repositoryRoot, string project)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        return Path.Combine(repositoryRoot, project, "bin", configuration, "net10.0", project + ".dll");
+    }
+
     public static string FauxqsFolder(string repositoryRoot) => Path.Combine(repositoryRoot, "tools", "fauxqs");
 
     public static string FauxqsNode(string repositoryRoot) =>

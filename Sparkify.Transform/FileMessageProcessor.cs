@@ -292,27 +292,14 @@ public sealed class FileMessageProcessor(
         }
     }
 
-    /// <summary>Deletes in batches of ten (the SQS limit), a few calls at a time.</summary>
     private async Task DeleteAsync(string queueUrl, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
-        await Parallel.ForEachAsync(files.Chunk(10), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (chunk, token) =>
-            {
-                var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
-                {
-                    QueueUrl = queueUrl,
-                    Entries = [.. chunk.Select((f, i) => new DeleteMessageBatchRequestEntry
-                    {
-                        Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ReceiptHandle = f.Message.ReceiptHandle,
-                    })],
-                }, token);
-                if (response.Failed is { Count: > 0 } failed)
-                {
-                    // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.
-                    logger.LogWarning("{Count} message(s) could not be deleted ({Code}); they will be redelivered and acknowledged.",
-                        failed.Count, failed[0].Code);
-                }
-            });
+        var failed = await MessageDeleter.DeleteAsync(sqs, queueUrl, files.Select(f => f.Message.ReceiptHandle), cancellationToken);
+        if (failed.Count > 0)
+        {
+            // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.
+            logger.LogWarning("{Count} message(s) could not be deleted ({Code}); they will be redelivered and acknowledged.",
+                failed.Count, failed[0].Code);
+        }
     }
 }

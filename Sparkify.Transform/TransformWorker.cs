@@ -47,7 +47,7 @@ public sealed class TransformWorker(
             {
                 // The database or the queue is unreachable: back off (up to 30 s) and go on; nothing is acknowledged meanwhile.
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5))));
+                var delay = RetryBackoff.After(failures);
                 logger.LogError(exception, "Receive loop failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
                 await Task.Delay(delay, stoppingToken);
             }

@@ -81,10 +81,7 @@ internal static class EndpointProbe
         rates["sqs receive (messages/s)"] = received.Count / Stopwatch.GetElapsedTime(receiving).TotalSeconds;
 
         var deleting = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(received.Chunk(10), parallel, async (chunk, token) =>
-            await sqs.DeleteMessageBatchAsync(queueUrl,
-                [.. chunk.Select((handle, i) => new DeleteMessageBatchRequestEntry(i.ToString(CultureInfo.InvariantCulture), handle))],
-                token));
+        await MessageDeleter.DeleteAsync(sqs, queueUrl, received, cancellationToken);
         rates["sqs delete (messages/s)"] = received.Count / Stopwatch.GetElapsedTime(deleting).TotalSeconds;
         return rates;
     }

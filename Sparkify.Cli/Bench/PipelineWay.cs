@@ -14,10 +14,8 @@ internal static class PipelineWay
     public static async Task<WayOutcome> RunAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
         var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
-        // The tool runs from <project>/bin/<configuration>/net10.0/: the workers are built alongside.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var ingestDll = Path.Combine(root, "Sparkify.Ingest", "bin", configuration, "net10.0", "Sparkify.Ingest.dll");
-        var transformDll = Path.Combine(root, "Sparkify.Transform", "bin", configuration, "net10.0", "Sparkify.Transform.dll");
+        var ingestDll = LocalTools.WorkerDll(root, "Sparkify.Ingest");
+        var transformDll = LocalTools.WorkerDll(root, "Sparkify.Transform");
         var node = LocalTools.FauxqsNode(root);
         foreach (var required in new[] { ingestDll, transformDll, node })
         {

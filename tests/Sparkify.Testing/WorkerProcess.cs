@@ -33,10 +33,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <param name="project">Sparkify.Ingest or Sparkify.Transform.</param>
     public static WorkerProcess Start(string project, IReadOnlyDictionary<string, string> environment)
     {
-        var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
-        // The tests run from tests/<project>/bin/<configuration>/net10.0/: the workers are built in the same configuration.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var dll = Path.Combine(root, project, "bin", configuration, "net10.0", project + ".dll");
+        var dll = LocalTools.WorkerDll(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), project);
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution first.");

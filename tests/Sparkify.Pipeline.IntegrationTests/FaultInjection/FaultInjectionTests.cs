@@ -78,32 +78,14 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PostgreSQL_stopped_for_ten_seconds_during_the_load_the_workers_retry_and_finish()
-    {
-        _pipeline.StartTransform();
-        _pipeline.StartIngest();
-        await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files)", Soon, "the first files staged");
-        await _pipeline.Postgres.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        await _pipeline.Postgres.RestartAsync();
-
-        await AssertEndsAsACleanRunAsync();
-    }
+    public async Task PostgreSQL_stopped_for_ten_seconds_during_the_load_the_workers_retry_and_finish() =>
+        await AssertALoadSurvivesAnOutageAsync(_pipeline.Postgres.StopAsync, () => _pipeline.Postgres.RestartAsync());
 
     [Fact]
-    public async Task S3_and_SQS_endpoint_stopped_for_ten_seconds_during_the_load_the_workers_retry_and_finish()
-    {
-        _pipeline.StartTransform();
-        _pipeline.StartIngest();
-        await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files)", Soon, "the first files staged");
+    public async Task S3_and_SQS_endpoint_stopped_for_ten_seconds_during_the_load_the_workers_retry_and_finish() =>
         // fauxqs keeps its state in SQLite here (FAUXQS_DATA_DIR): the restart finds the queues, the messages in
         // flight and the objects again, as the real services would still have them.
-        await _pipeline.Fauxqs.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        await _pipeline.Fauxqs.RestartAsync();
-
-        await AssertEndsAsACleanRunAsync();
-    }
+        await AssertALoadSurvivesAnOutageAsync(_pipeline.Fauxqs.StopAsync, _pipeline.Fauxqs.RestartAsync);
 
     [Fact]
     public async Task Two_transforms_and_one_crashes_mid_batch_the_star_load_still_runs_once()
@@ -116,6 +98,18 @@ public sealed class FaultInjectionTests : IAsyncLifetime
 
         await AssertEndsAsACleanRunAsync();
         await AssertStarLoadCommittedOnceAsync();
+    }
+
+    private async Task AssertALoadSurvivesAnOutageAsync(Func<Task> stop, Func<Task> restart)
+    {
+        _pipeline.StartTransform();
+        _pipeline.StartIngest();
+        await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files)", Soon, "the first files staged");
+        await stop();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await restart();
+
+        await AssertEndsAsACleanRunAsync();
     }
 
     private async Task AssertEndsAsACleanRunAsync()
