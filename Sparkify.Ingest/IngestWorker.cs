@@ -1,20 +1,22 @@
 using Microsoft.Extensions.Options;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
 
 namespace Sparkify.Ingest;
 
 /// <summary>
 /// Runs the ingestor once (then stops the host) or every interval in watch mode. A scan that fails because the
-/// database, S3 or SQS is unreachable is retried with backoff: forever in watch mode, a few times in once mode.
-/// Retrying is safe: a scan resumes the batch it left unpublished and skips files already queued or loaded.
+/// database, S3 or SQS is unreachable is retried with backoff: forever in watch mode, a few times in once mode, after
+/// which the worker gives up with a non-zero exit code. Retrying is safe: a scan resumes the batch it left
+/// unpublished and skips files already queued or loaded.
 /// </summary>
 public sealed class IngestWorker(
-    Ingestor ingestor, DeadLetterReplayer replayer, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> options,
-    IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : BackgroundService
+    Ingestor ingestor, DeadLetterReplayer replayer, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit, IOptions<PipelineOptions> pipeline,
+    IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : WorkerService(exit)
 {
-    private const int OnceModeAttempts = 6;
+    public const int OnceModeAttempts = 6;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var backfill = settings.BackfillPrefixes.Count > 0;
@@ -28,8 +30,10 @@ public sealed class IngestWorker(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            heartbeat.Beat();
             try
             {
+                using var alive = heartbeat.KeepAlive();
                 await ingestor.ResumeAsync(stoppingToken);
                 if (replay)
                 {
@@ -46,11 +50,12 @@ public sealed class IngestWorker(
                 failures++;
                 if (once && failures >= OnceModeAttempts)
                 {
-                    throw;
+                    throw new FatalWorkerException(
+                        $"the scan failed {failures} times in a row; last: {TransientFaults.Describe(exception)}", WorkerExitCodes.GaveUp);
                 }
-                var delay = RetryBackoff.After(failures);
+                var delay = retry.BackoffAfter(failures);
                 logger.LogError(exception, "Scan failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
-                await Task.Delay(delay, stoppingToken);
+                await WaitBeatingAsync(delay, stoppingToken);
                 continue;
             }
             if (once)
@@ -58,7 +63,14 @@ public sealed class IngestWorker(
                 lifetime.StopApplication();
                 return;
             }
-            await Task.Delay(TimeSpan.FromSeconds(settings.WatchIntervalSeconds), stoppingToken);
+            await WaitBeatingAsync(TimeSpan.FromSeconds(settings.WatchIntervalSeconds), stoppingToken);
         }
+    }
+
+    /// <summary>Waiting is being alive: the heartbeat goes on between scans.</summary>
+    private async Task WaitBeatingAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        using var alive = heartbeat.KeepAlive();
+        await Task.Delay(delay, stoppingToken);
     }
 }

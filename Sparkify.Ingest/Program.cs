@@ -1,12 +1,13 @@
 using Sparkify.Ingest;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Warehouse.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
-builder.AddWarehouse();
-builder.AddPipeline();
-builder.Services.AddIngest(builder.Configuration);
-builder.Services.AddHostedService<IngestWorker>();
-
-builder.Build().Run();
+return await WorkerRunner.RunAsync(args, builder =>
+{
+    builder.AddServiceDefaults();
+    builder.AddWarehouse();
+    builder.AddPipeline();
+    builder.Services.AddIngest(builder.Configuration);
+    builder.Services.AddHostedService<IngestWorker>();
+});

@@ -5,6 +5,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Warehouse;
 using Sparkify.Warehouse.Bookkeeping;
 using Sparkify.Warehouse.Staging;
@@ -17,8 +18,8 @@ namespace Sparkify.Transform;
 /// least once; a redelivered file is already recorded as loaded and is only acknowledged.
 /// </summary>
 public sealed class FileMessageProcessor(
-    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs,
-    IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
+    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs, DependencyRetry retry,
+    IHostApplicationLifetime lifetime, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
     private readonly ObjectPrefetcher _objects = new(s3);
     private readonly BatchPhaseTimesStore _phaseTimes = new(dataSource);
@@ -27,7 +28,11 @@ public sealed class FileMessageProcessor(
     // the star load, or when idle — never with a commit of their own per group.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, PhaseTimes> _pendingTimes = new();
 
-    public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, TimeSpan receiveTime, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Cancels the work in hand (a stop whose drain time ran out).</param>
+    /// <param name="stoppingToken">Once the worker is stopping, no star load is started: an idle receiver of any
+    /// instance runs it later.</param>
+    public async Task ProcessAsync(string queueUrl, IReadOnlyList<Message> messages, TimeSpan receiveTime, CancellationToken cancellationToken,
+        CancellationToken stoppingToken = default)
     {
         var settings = options.Value;
         var received = new List<ReceivedFile>();
@@ -60,7 +65,7 @@ public sealed class FileMessageProcessor(
                 await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], times, cancellationToken);
             }
         }
-        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
+        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct().Where(_ => !stoppingToken.IsCancellationRequested))
         {
             await TryFinishBatchAsync(batchId, cancellationToken);
         }
@@ -88,10 +93,13 @@ public sealed class FileMessageProcessor(
             var failed = await batches.CountFailedAsync(batchId, cancellationToken);
             outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
-            logger.LogError(exception, "Batch {BatchId}: the star load failed; releasing the claim so that it is retried.", batchId);
-            _ = ReleaseClaimWhenPossibleAsync(batchId, cancellationToken);
+            // Interrupted (a stop, the database gone) or failed: the claim is given back at once — not with the
+            // cancelled token — so that any instance can run the load again; the caller logs the error itself.
+            logger.LogWarning("Batch {BatchId}: the star load did not complete ({Reason}); releasing its claim.", batchId,
+                exception is OperationCanceledException ? "interrupted" : TransientFaults.Describe(exception));
+            await ReleaseClaimAsync(batchId);
             throw;
         }
         PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
@@ -102,21 +110,21 @@ public sealed class FileMessageProcessor(
         return true;
     }
 
-    /// <summary>Keeps trying to release the claim while the database is unreachable; a crash leaves it to the takeover.</summary>
-    private async Task ReleaseClaimWhenPossibleAsync(long batchId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives the claim back within a few seconds; if the database cannot be reached, keeps trying in the background
+    /// until this instance stops, after which the claim's age lets another instance take it over.
+    /// </summary>
+    private async Task ReleaseClaimAsync(long batchId)
     {
-        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
+        try
         {
-            try
-            {
-                await batches.ReleaseStarLoadClaimAsync(batchId, cancellationToken);
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning("Batch {BatchId}: could not release the star-load claim yet (attempt {Attempt}): {Reason}", batchId, attempt, exception.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 2 * attempt)), cancellationToken);
-            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await batches.ReleaseStarLoadClaimAsync(batchId, timeout.Token);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            _ = Task.Run(() => retry.WaitForAsync($"the database, to release the star-load claim of batch {batchId}",
+                async token => { await batches.ReleaseStarLoadClaimAsync(batchId, token); return true; }, lifetime.ApplicationStopped));
         }
     }
 
@@ -207,8 +215,7 @@ public sealed class FileMessageProcessor(
         catch (NpgsqlException exception) when (exception.IsTransient)
         {
             // The database is unreachable: not the files' fault, so no receive is spent on them here. Their messages
-            // come back after the visibility timeout, while the receive loop backs off.
-            logger.LogError(exception, "Batch {BatchId}: the database is unreachable; {Count} file(s) will be redelivered.", batchId, sources.Count);
+            // come back after the visibility timeout, while the receive loop (which logs this) backs off.
             throw;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

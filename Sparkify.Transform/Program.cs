@@ -1,12 +1,13 @@
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Transform;
 using Sparkify.Warehouse.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
-builder.AddWarehouse();
-builder.AddPipeline();
-builder.Services.AddTransform(builder.Configuration);
-builder.Services.AddHostedService<TransformWorker>();
-
-builder.Build().Run();
+return await WorkerRunner.RunAsync(args, builder =>
+{
+    builder.AddServiceDefaults();
+    builder.AddWarehouse();
+    builder.AddPipeline();
+    builder.Services.AddTransform(builder.Configuration);
+    builder.Services.AddHostedService<TransformWorker>();
+});

@@ -7,6 +7,7 @@ public static class TransformServices
     {
         services.AddOptions<TransformOptions>().Bind(configuration.GetSection(TransformOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileMessageProcessor>();
+        services.AddSingleton<QueueRedriveCheck>();
         return services;
     }
 }

@@ -3,63 +3,128 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Transform;
 
-/// <summary>Several long-polling receivers feeding the <see cref="FileMessageProcessor"/>.</summary>
+/// <summary>
+/// Several long-polling receivers feeding the <see cref="FileMessageProcessor"/>. On SIGTERM the receivers stop
+/// receiving; a group in hand is finished if it can be within the drain time (the shutdown timeout less a margin),
+/// otherwise its work is cancelled and its messages are handed back (visibility 0) for another instance.
+/// </summary>
 public sealed class TransformWorker(
-    IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches,
-    IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<TransformWorker> logger) : BackgroundService
+    IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches, QueueRedriveCheck queueCheck,
+    WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
+    IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Failures in a row, none of them a dependency being away, after which the worker gives up.</summary>
+    public const int MaxFailuresInARow = 5;
+
+    /// <summary>Left of the shutdown timeout for handing messages back and releasing a claim after the drain.</summary>
+    private static readonly TimeSpan HandBackMargin = TimeSpan.FromSeconds(10);
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        var queueUrl = (await sqs.GetQueueUrlAsync(pipeline.Value.QueueName, stoppingToken)).QueueUrl;
+        var queueUrl = await retry.WaitForAsync("the file queue", queueCheck.VerifyAsync, stoppingToken);
         logger.LogInformation("Receiving from {QueueUrl} with {Receivers} receiver(s).", queueUrl, options.Value.Receivers);
-        await Task.WhenAll(Enumerable.Range(0, options.Value.Receivers).Select(_ => ReceiveLoopAsync(queueUrl, stoppingToken)));
+
+        // The work in hand may go on after the stop signal, until the drain deadline.
+        using var drainDeadline = new CancellationTokenSource();
+        var drainTime = TimeSpan.FromSeconds(host.Value.ShutdownTimeoutSeconds) - HandBackMargin;
+        await using var onStop = stoppingToken.Register(() => drainDeadline.CancelAfter(drainTime > TimeSpan.Zero ? drainTime : TimeSpan.Zero));
+        await Task.WhenAll(Enumerable.Range(0, options.Value.Receivers).Select(_ => ReceiveLoopAsync(queueUrl, stoppingToken, drainDeadline.Token)));
+        logger.LogInformation("Stopped receiving; the work in hand is done or handed back.");
     }
 
-    private async Task ReceiveLoopAsync(string queueUrl, CancellationToken stoppingToken)
+    private async Task ReceiveLoopAsync(string queueUrl, CancellationToken stoppingToken, CancellationToken workToken)
     {
-        var settings = options.Value;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            heartbeat.Beat();
+            List<Message> messages = [];
             try
             {
-                var (messages, receiveTime) = await ReceiveGroupAsync(queueUrl, stoppingToken);
+                TimeSpan receiveTime;
+                (messages, receiveTime) = await ReceiveGroupAsync(queueUrl, stoppingToken, workToken);
+                using var alive = heartbeat.KeepAlive();
+                if (messages.Count > 0 && stoppingToken.IsCancellationRequested)
+                {
+                    await HandBackAsync(queueUrl, messages);
+                    return;
+                }
                 if (messages.Count > 0)
                 {
-                    await processor.ProcessAsync(queueUrl, messages, receiveTime, stoppingToken);
+                    await processor.ProcessAsync(queueUrl, messages, receiveTime, workToken, stoppingToken);
                 }
-                else
+                else if (!stoppingToken.IsCancellationRequested)
                 {
-                    await FinishSettledBatchesAsync(stoppingToken);
-                    await processor.FlushPendingTimesAsync(stoppingToken);
+                    await FinishSettledBatchesAsync(workToken);
+                    await processor.FlushPendingTimesAsync(workToken);
                 }
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                if (workToken.IsCancellationRequested && messages.Count > 0)
+                {
+                    // The drain time ran out with this group in hand: what it had not settled goes back to the queue.
+                    await HandBackAsync(queueUrl, messages);
+                }
                 return;
             }
             catch (Exception exception)
             {
-                // The database or the queue is unreachable: back off (up to 30 s) and go on; nothing is acknowledged meanwhile.
                 failures++;
-                var delay = RetryBackoff.After(failures);
+                var transient = TransientFaults.IsTransient(exception);
+                if (!transient && failures >= MaxFailuresInARow)
+                {
+                    throw new FatalWorkerException(
+                        $"the receive loop failed {failures} times in a row; last: {TransientFaults.Describe(exception)}", WorkerExitCodes.GaveUp);
+                }
+                // A dependency away (the database, S3, SQS): back off and go on; nothing is acknowledged meanwhile.
+                var delay = retry.BackoffAfter(failures);
                 logger.LogError(exception, "Receive loop failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
                 await Task.Delay(delay, stoppingToken);
             }
         }
     }
 
+    /// <summary>Makes messages visible again at once, so that another instance (or this one, restarted) takes them.</summary>
+    private async Task HandBackAsync(string queueUrl, List<Message> messages)
+    {
+        using var timeout = new CancellationTokenSource(HandBackMargin / 2);
+        try
+        {
+            foreach (var chunk in messages.Chunk(10))
+            {
+                await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
+                {
+                    QueueUrl = queueUrl,
+                    Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
+                    {
+                        Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = m.ReceiptHandle, VisibilityTimeout = 0,
+                    })],
+                }, timeout.Token);
+            }
+            logger.LogInformation("Handed {Count} message(s) back to the queue.", messages.Count);
+        }
+        catch (Exception exception) when (exception is AmazonSQSException or OperationCanceledException or HttpRequestException)
+        {
+            logger.LogWarning("Could not hand {Count} message(s) back ({Reason}); they return after their visibility timeout.",
+                messages.Count, exception.Message);
+        }
+    }
+
     /// <summary>
     /// Long-polls for the first page, then takes further pages without waiting, a few calls at a time, up to
     /// MaxFilesPerGroup or until a page comes back short. The time returned is that of the calls that brought
-    /// messages (an empty long poll is idle time, not work).
+    /// messages (an empty long poll is idle time, not work). Once the first page is in hand, a stop does not interrupt
+    /// the gathering: what was received is processed or handed back.
     /// </summary>
-    private async Task<(List<Message> Messages, TimeSpan ReceiveTime)> ReceiveGroupAsync(string queueUrl, CancellationToken stoppingToken)
+    private async Task<(List<Message> Messages, TimeSpan ReceiveTime)> ReceiveGroupAsync(string queueUrl, CancellationToken stoppingToken,
+        CancellationToken workToken)
     {
         const int pageSize = 10, parallelPages = 4;
         var settings = options.Value;
@@ -67,11 +132,11 @@ public sealed class TransformWorker(
         var messages = await ReceivePageAsync(queueUrl, settings.WaitTimeSeconds, stoppingToken);
         var receiveTime = messages.Count > 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero;
         var full = messages.Count == pageSize;
-        while (full && messages.Count + pageSize <= settings.MaxFilesPerGroup)
+        while (full && messages.Count + pageSize <= settings.MaxFilesPerGroup && !stoppingToken.IsCancellationRequested)
         {
             started = Stopwatch.GetTimestamp();
             var calls = Math.Min(parallelPages, (settings.MaxFilesPerGroup - messages.Count) / pageSize);
-            var pages = await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => ReceivePageAsync(queueUrl, 0, stoppingToken)));
+            var pages = await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => ReceivePageAsync(queueUrl, 0, workToken)));
             receiveTime += Stopwatch.GetElapsedTime(started);
             foreach (var page in pages)
             {
@@ -82,7 +147,7 @@ public sealed class TransformWorker(
         return (messages, receiveTime);
     }
 
-    private async Task<List<Message>> ReceivePageAsync(string queueUrl, int waitSeconds, CancellationToken stoppingToken)
+    private async Task<List<Message>> ReceivePageAsync(string queueUrl, int waitSeconds, CancellationToken cancellationToken)
     {
         var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
         {
@@ -92,7 +157,7 @@ public sealed class TransformWorker(
             VisibilityTimeout = options.Value.VisibilityTimeoutSeconds,
             MessageSystemAttributeNames = ["ApproximateReceiveCount", "SentTimestamp"],
             MessageAttributeNames = ["All"],
-        }, stoppingToken);
+        }, cancellationToken);
         // The AWS SDK returns null, not an empty list, when nothing arrived.
         return response.Messages ?? [];
     }
@@ -101,12 +166,12 @@ public sealed class TransformWorker(
     /// A batch whose last file settled while its finisher crashed — before claiming, or after claiming and before
     /// committing — is finished by whoever is idle next.
     /// </summary>
-    private async Task FinishSettledBatchesAsync(CancellationToken stoppingToken)
+    private async Task FinishSettledBatchesAsync(CancellationToken cancellationToken)
     {
         var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
-        foreach (var batchId in await batches.FindSettledOpenAsync(takeOver, stoppingToken))
+        foreach (var batchId in await batches.FindSettledOpenAsync(takeOver, cancellationToken))
         {
-            await processor.TryFinishBatchAsync(batchId, stoppingToken);
+            await processor.TryFinishBatchAsync(batchId, cancellationToken);
         }
     }
 }

@@ -10,8 +10,9 @@ public static class WarehouseHostingExtensions
     public const string ConnectionName = "warehouse";
 
     /// <summary>
-    /// Registers the warehouse <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:warehouse</c> and applies the
-    /// migrations when the host starts.
+    /// Registers the warehouse <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:warehouse</c>. A username or
+    /// password the connection string leaves out comes from <c>PGUSER</c> / <c>PGPASSWORD</c> (Npgsql reads them), which
+    /// is how a deployment passes them as secrets.
     /// </summary>
     public static TBuilder AddWarehouse<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -22,7 +23,6 @@ public static class WarehouseHostingExtensions
                 $"ConnectionStrings:{ConnectionName} is not configured (environment variable ConnectionStrings__{ConnectionName}).");
         }
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = builder.Environment.ApplicationName }.Build());
-        builder.Services.AddHostedService<SchemaMigrationService>();
         return builder;
     }
 }

@@ -86,6 +86,43 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
         return newlyApplied;
     }
 
+    /// <summary>
+    /// Compares the database with the migrations this code carries, changing nothing: which are missing (the schema is
+    /// older than this code needs), and the newest version applied. A migration edited after it was applied throws.
+    /// </summary>
+    public async Task<SchemaState> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var applied = new Dictionary<int, string>();
+        await using (var select = new NpgsqlCommand(
+            "SELECT version, checksum FROM schema_migrations", connection))
+        {
+            try
+            {
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied[reader.GetInt32(0)] = reader.GetString(1);
+                }
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // No schema at all: every migration is missing.
+            }
+        }
+        foreach (var migration in Migrations)
+        {
+            if (applied.TryGetValue(migration.Version, out var checksum) && checksum != migration.Checksum)
+            {
+                throw new InvalidOperationException(
+                    $"Migration {migration.Version} ({migration.Name}) differs from the one applied to this database: " +
+                    "this code and the database do not belong together.");
+            }
+        }
+        var missing = Migrations.Where(m => !applied.ContainsKey(m.Version)).Select(m => m.Version).ToList();
+        return new SchemaState(applied.Count == 0 ? 0 : applied.Keys.Max(), missing);
+    }
+
     /// <summary>Drops every table the product owns (data included). The caller re-creates them with <see cref="MigrateAsync"/>.</summary>
     public async Task DropAllAsync(CancellationToken cancellationToken = default)
     {
@@ -137,5 +174,9 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
         return reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 }
+
+/// <param name="Version">The newest migration applied to the database (0: none).</param>
+/// <param name="Missing">Migrations this code carries that the database lacks.</param>
+public sealed record SchemaState(int Version, IReadOnlyList<int> Missing);
 
 public sealed record Migration(int Version, string Name, string Sql, string Checksum);

@@ -11,7 +11,8 @@ namespace Sparkify.Warehouse.Star;
 /// </summary>
 public sealed class StarSchemaLoader(NpgsqlDataSource dataSource)
 {
-    private const long StarLoadLockKey = 0x5350_4B46_5354_4152; // "SPKFSTAR"
+    /// <summary>The advisory lock that serialises star loads (one at a time per warehouse).</summary>
+    public const long StarLoadLockKey = 0x5350_4B46_5354_4152; // "SPKFSTAR"
 
     public async Task<StarLoadResult> LoadAsync(long batchId, CancellationToken cancellationToken = default)
     {

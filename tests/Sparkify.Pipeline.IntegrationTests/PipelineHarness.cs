@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Sparkify.Ingest;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Testing;
 using Sparkify.Transform;
 using Sparkify.Warehouse.Hosting;
@@ -38,8 +39,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public IAmazonS3 S3 { get; }
     public IAmazonSQS Sqs { get; }
 
+    /// <param name="migrate">Create the warehouse tables (as the migration task would); false leaves the database empty.</param>
     public static async Task<PipelineHarness> CreateAsync(PostgresFixture postgres, FauxqsFixture fauxqs, int maxReceives = 3,
-        IDictionary<string, string?>? extra = null)
+        IDictionary<string, string?>? extra = null, bool migrate = true)
     {
         var connection = await postgres.Server.CreateDatabaseAsync("pipeline");
         var id = Guid.NewGuid().ToString("N")[..10];
@@ -54,6 +56,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["Sparkify:Transform:RetryDelaySeconds"] = "0",
             ["Sparkify:Transform:VisibilityTimeoutSeconds"] = "10",
             ["Sparkify:Transform:MaxReceives"] = maxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sparkify:Heartbeat:Path"] = Path.Combine(Path.GetTempPath(), $"sparkify-test-{id}.heartbeat"),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -65,7 +68,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
             DeadLetterQueueName = settings["Sparkify:DeadLetterQueueName"]!, AwsServiceUrl = fauxqs.Server.ServiceUrl,
         };
         var harness = new PipelineHarness(settings, options, NpgsqlDataSource.Create(connection));
-        await new SchemaMigrator(harness.DataSource).MigrateAsync();
+        if (migrate)
+        {
+            await new SchemaMigrator(harness.DataSource).MigrateAsync();
+        }
         await QueueSetup.EnsureAsync(harness.S3, harness.Sqs, options, maxReceives, visibilityTimeoutSeconds: 10);
         return harness;
     }
@@ -97,11 +103,44 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Runs a worker as its Program.cs does (<see cref="WorkerRunner"/>, configuration from the command line) until it
+    /// stops by itself, and returns its exit code.
+    /// </summary>
+    public Task<int> RunWorkerAsync(Action<HostApplicationBuilder> addWorker, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>(_settings) { ["Logging:LogLevel:Default"] = "Warning" };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        string[] args = [.. settings.Select(s => $"--{s.Key}={s.Value}")];
+        return WorkerRunner.RunAsync(args, builder =>
+        {
+            builder.AddWarehouse();
+            builder.AddPipeline();
+            addWorker(builder);
+        });
+    }
+
+    public static void AddTransform(HostApplicationBuilder builder)
+    {
+        builder.Services.AddTransform(builder.Configuration);
+        builder.Services.AddHostedService<TransformWorker>();
+    }
+
+    public static void AddIngest(HostApplicationBuilder builder)
+    {
+        builder.Services.AddIngest(builder.Configuration);
+        builder.Services.AddHostedService<IngestWorker>();
+    }
+
     private IHost Build(Action<HostApplicationBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(_settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddWorkerDefaults();
         builder.AddWarehouse();
         builder.AddPipeline();
         configure(builder);
