@@ -28,6 +28,12 @@ public sealed class Ingestor(
     {
         using var activity = PipelineTelemetry.Source.StartActivity("ingest scan");
         var bucket = pipeline.Value.Bucket;
+        await using var scanLock = await batches.TryLockScanAsync(cancellationToken);
+        if (scanLock is null)
+        {
+            logger.LogWarning("Another Ingest is scanning the warehouse's sources; this scan is skipped.");
+            return null;
+        }
         var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
         var known = await batches.FindKnownAsync(found, includeFailed: !retryFailed, cancellationToken);
         var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();

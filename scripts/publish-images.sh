@@ -38,10 +38,13 @@ if [[ -n ${SPARKIFY_BASE_IMAGE:-} ]]; then
   base=(-p "ContainerBaseImage=$SPARKIFY_BASE_IMAGE")
 fi
 
+# The publish builds in a folder of its own, so that it never rewrites the bin/ folders that tests or a running
+# AppHost are using.
+artifacts="$root/artifacts/containers"
 for project in Sparkify.Ingest Sparkify.Transform Sparkify.Cli; do
   echo "Publishing $project..." >&2
   dotnet publish "$project/$project.csproj" -c Release -t:PublishContainer -nologo -v q -clp:ErrorsOnly \
-    -p "ContainerRegistry=$registry" -p "ContainerImageTag=$tag" "${base[@]}" >&2
+    --artifacts-path "$artifacts" -p "ContainerRegistry=$registry" -p "ContainerImageTag=$tag" "${base[@]}" >&2
   repository=$(dotnet msbuild "$project/$project.csproj" -getProperty:ContainerRepository -nologo)
   echo "$registry/$repository:$tag"
 done

@@ -44,6 +44,52 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         return known;
     }
 
+    private const long ScanLockKey = 0x5350_4B46_5343_414E; // "SPKFSCAN"
+
+    /// <summary>
+    /// Makes this caller the only scanner while the returned lock is held (a session-level advisory lock, released on
+    /// dispose or when the process dies), so that two overlapping Ingest runs cannot both open a batch for one new file.
+    /// </summary>
+    /// <returns>The held lock, or null when another scan holds it.</returns>
+    public async Task<IAsyncDisposable?> TryLockScanAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
+            command.Parameters.Add(new() { Value = ScanLockKey });
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return new ScanLock(connection);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    private sealed class ScanLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
+                command.Parameters.Add(new() { Value = ScanLockKey });
+                await command.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is gone, and the lock with it.
+            }
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <param name="traceParent">The W3C traceparent of the opening scan, kept for the batch's star load.</param>
     public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, string? traceParent = null,
         CancellationToken cancellationToken = default)

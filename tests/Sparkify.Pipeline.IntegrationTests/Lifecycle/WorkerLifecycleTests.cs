@@ -150,6 +150,24 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     }
 
     [Fact]
+    public async Task A_scan_that_overlaps_another_skips_instead_of_opening_a_second_batch()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        await UploadSongsAsync(harness, 2);
+        using var ingest = harness.BuildIngest();
+        var batches = ingest.Services.GetRequiredService<Warehouse.Bookkeeping.PipelineBatches>();
+
+        await using (var otherScan = await batches.TryLockScanAsync())
+        {
+            Assert.NotNull(otherScan);
+            Assert.Null(await batches.TryLockScanAsync());
+            Assert.Null(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
+        }
+        Assert.NotNull(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
+        Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
+    }
+
+    [Fact]
     public async Task The_heartbeat_file_is_fresh_while_the_transform_idles()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);

@@ -1,12 +1,12 @@
 using Npgsql;
 
-namespace Sparkify.Pipeline.IntegrationTests.FaultInjection;
+namespace Sparkify.Testing;
 
 /// <summary>
 /// Row count and content checksum of each warehouse table, leaving out what legitimately differs between two runs
 /// (generated ids, batch ids, load times), so that a run with faults can be compared with a clean run.
 /// </summary>
-internal sealed record WarehouseSnapshot(IReadOnlyDictionary<string, string> Tables)
+public sealed record WarehouseSnapshot(IReadOnlyDictionary<string, string> Tables)
 {
     // Fixed queries: the row text of each table in a canonical order, hashed in the database.
     private static readonly (string Table, string Sql)[] Queries =

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Amazon.CDK.Assertions;
+
+namespace Sparkify.Deploy.Tests;
+
+/// <summary>The stack with every alternative the context offers: an existing bucket and database, no NAT, another receive count.</summary>
+public sealed class AlternativeSettingsTests(AlternativeApp app) : IClassFixture<AlternativeApp>
+{
+    [Fact]
+    public void An_existing_bucket_is_used_not_created()
+    {
+        app.Template.ResourceCountIs("AWS::S3::Bucket", 0);
+        Assert.Equal("existing-sparkify-bucket", StackTests.Environment(app.Container("WorkersTransformTask"), "Sparkify__Bucket"));
+    }
+
+    [Fact]
+    public void An_existing_database_is_reached_through_its_secret_and_host()
+    {
+        app.Template.ResourceCountIs("AWS::RDS::DBInstance", 0);
+        var container = app.Container("WorkersTransformTask");
+        Assert.StartsWith("Host=warehouse.example.internal;Port=5432;Database=sparkify", StackTests.Environment(container, "ConnectionStrings__warehouse"));
+        Assert.Contains("secret:sparkify/warehouse", container.GetProperty("Secrets").GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_receive_count_reaches_both_the_queue_and_the_transform()
+    {
+        var redrive = app.Resources("AWS::SQS::Queue").Select(q => q.Resource.GetProperty("Properties"))
+            .Single(p => p.TryGetProperty("RedrivePolicy", out _)).GetProperty("RedrivePolicy");
+        Assert.Equal(7, redrive.GetProperty("maxReceiveCount").GetInt32());
+        Assert.Equal("7", StackTests.Environment(app.Container("WorkersTransformTask"), "Sparkify__Transform__MaxReceives"));
+    }
+
+    [Fact]
+    public void Without_NAT_the_tasks_reach_AWS_through_interface_endpoints()
+    {
+        app.Template.ResourceCountIs("AWS::EC2::NatGateway", 0);
+        var services = app.Resources("AWS::EC2::VPCEndpoint")
+            .Where(e => e.Resource.GetProperty("Properties").GetProperty("VpcEndpointType").GetString() == "Interface")
+            .Select(e => e.Resource.GetProperty("Properties").GetProperty("ServiceName").GetRawText())
+            .ToList();
+        foreach (var service in new[] { "sqs", "ecr.api", "ecr.dkr", "logs", "secretsmanager" })
+        {
+            Assert.Contains(services, s => s.Contains("." + service + "\"", StringComparison.Ordinal) || s.EndsWith("." + service + "\"", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Alarms_mail_the_given_address()
+    {
+        app.Template.HasResourceProperties("AWS::SNS::Subscription", new Dictionary<string, object> { ["Protocol"] = "email", ["Endpoint"] = "data-team@example.com" });
+    }
+}
+
+public sealed class DeploySettingsTests
+{
+    [Theory]
+    [InlineData("maxReceives", "0")]
+    [InlineData("stopTimeoutSeconds", "300")]
+    [InlineData("transformMinTasks", "0")]
+    [InlineData("imageTag", "bad tag")]
+    [InlineData("databaseSecret", "only-the-secret")]
+    public void Impossible_settings_are_refused_with_the_setting_named(string key, string value)
+    {
+        var app = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = new Dictionary<string, object> { [key] = value } });
+        var exception = Assert.Throws<ArgumentException>(() => DeploySettings.FromContext(app.Node));
+        Assert.Contains(key, exception.Message, StringComparison.Ordinal);
+    }
+}
