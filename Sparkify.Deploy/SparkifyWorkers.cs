@@ -39,6 +39,8 @@ internal sealed class SparkifyWorkers : Construct
             ["Sparkify__AwsRegion"] = Aws.REGION,
             // The migration task migrates; the workers only check the schema.
             ["Sparkify__MigrateAtStart"] = "false",
+            // Services created before the migration task has run wait for it (healthy meanwhile) rather than fail the deployment.
+            ["Sparkify__SchemaWaitSeconds"] = "900",
             ["Sparkify__ShutdownTimeoutSeconds"] = Text(settings.WorkerShutdownTimeoutSeconds),
             ["Logging__Console__FormatterName"] = "json",
             ["DOTNET_ENVIRONMENT"] = "Production",

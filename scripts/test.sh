@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs the PostgreSQL server binaries and the local S3/SQS endpoint when missing (the
-# tests start their own servers on free loopback ports), restores, builds and runs every test project.
+# The whole test suite: installs the PostgreSQL server binaries, the local S3/SQS endpoint and the container tools
+# when missing (the tests start their own servers on free loopback ports), restores, builds and runs every test project.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,6 +8,8 @@ cd "$root"
 
 scripts/ensure-postgres.sh >/dev/null
 scripts/ensure-fauxqs.sh
+# The deployment rehearsal runs the product's images with podman (installed from apt when missing).
+scripts/ensure-container-tools.sh >/dev/null
 dotnet restore Sparkify.sln -nologo -v q
 dotnet build Sparkify.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly
 

@@ -15,6 +15,14 @@ public sealed class WorkerHostOptions
     public bool MigrateAtStart { get; set; } = true;
 
     /// <summary>
+    /// Without migrations at start: how long a worker waits for the migration task to bring the schema up to date
+    /// before it refuses to start (0: refuse at once). A deployment sets it so that services created before the
+    /// migration task has run wait for it instead of failing their first deployment.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int SchemaWaitSeconds { get; set; }
+
+    /// <summary>
     /// How long a stopping worker may take to drain (the host's ShutdownTimeout). Keep it below the scheduler's stop
     /// timeout (ECS: stopTimeout, at most 120 s on Fargate), which then kills the process.
     /// </summary>

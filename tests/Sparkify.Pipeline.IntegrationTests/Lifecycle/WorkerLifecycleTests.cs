@@ -61,6 +61,20 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     }
 
     [Fact]
+    public async Task A_worker_told_to_wait_for_the_schema_starts_once_the_migration_task_has_run()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, migrate: false);
+        var run = harness.RunWorkerAsync(PipelineHarness.AddIngest,
+            With(("Sparkify:MigrateAtStart", "false"), ("Sparkify:SchemaWaitSeconds", "120"), ("Sparkify:Ingest:Mode", "Once")));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(run.IsCompleted, "the worker did not wait for the schema");
+
+        await new SchemaMigrator(harness.DataSource).MigrateAsync();
+
+        Assert.Equal(WorkerExitCodes.Success, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task Ingest_that_keeps_failing_in_once_mode_gives_up_with_exit_code_1()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
@@ -100,17 +114,14 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     public async Task Stopping_lets_the_group_in_hand_finish_and_leaves_its_star_load_to_the_next_instance()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?> { ["Sparkify:ShutdownTimeoutSeconds"] = "40" });
-        await UploadSongsAsync(harness, 5);
-        var transform = await harness.StartTransformAsync();
         long batchId;
-        await using (var blocker = await BlockStagingAsync(harness))
+        await using (var blocked = await FiveFilesInHandOfABlockedTransformAsync(harness))
         {
-            batchId = await ScanAsync(harness);
-            await WaitForInFlightAsync(harness, 5);
-            var stopping = transform.StopAsync();
+            batchId = blocked.BatchId;
+            var stopping = blocked.Transform.StopAsync();
             await Task.Delay(1000);
             Assert.False(stopping.IsCompleted, "the worker stopped without finishing the group in hand");
-            await blocker.CommitAsync();
+            await blocked.Staging.CommitAsync();
             await stopping.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
@@ -126,14 +137,11 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     public async Task A_group_still_in_hand_when_the_drain_time_runs_out_goes_back_to_the_queue_at_once()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?> { ["Sparkify:ShutdownTimeoutSeconds"] = "11" });
-        await UploadSongsAsync(harness, 5);
-        var transform = await harness.StartTransformAsync();
         long batchId;
-        await using (var blocker = await BlockStagingAsync(harness))
+        await using (var blocked = await FiveFilesInHandOfABlockedTransformAsync(harness))
         {
-            batchId = await ScanAsync(harness);
-            await WaitForInFlightAsync(harness, 5);
-            await transform.StopAsync().WaitAsync(TimeSpan.FromSeconds(11));
+            batchId = blocked.BatchId;
+            await blocked.Transform.StopAsync().WaitAsync(TimeSpan.FromSeconds(11));
 
             // Visible again now, not after the 10 s visibility timeout.
             var url = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
@@ -147,6 +155,22 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         await harness.StartTransformAsync();
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
+    }
+
+    /// <summary>A Transform holding a group of five files whose staging waits on the test's lock.</summary>
+    private static async Task<BlockedGroup> FiveFilesInHandOfABlockedTransformAsync(PipelineHarness harness)
+    {
+        await UploadSongsAsync(harness, 5);
+        var transform = await harness.StartTransformAsync();
+        var staging = await BlockStagingAsync(harness);
+        var batchId = await ScanAsync(harness);
+        await WaitForInFlightAsync(harness, 5);
+        return new BlockedGroup(transform, staging, batchId);
+    }
+
+    private sealed record BlockedGroup(IHost Transform, StagingBlock Staging, long BatchId) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Staging.DisposeAsync();
     }
 
     [Fact]
