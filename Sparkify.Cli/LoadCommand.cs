@@ -22,7 +22,7 @@ internal static class LoadCommand
             Description = "Longest accepted record (log line or song object), in bytes.",
             DefaultValueFactory = _ => defaults.MaxRecordBytes,
         };
-        var command = new Command("load", "Load every song_data/**.json and log_data/**.json below a folder as one batch, then the star schema and checks.")
+        var command = new Command("load", "Load every song_data/**.json and log_data/**.json (or .json.gz) below a folder as one batch, then the star schema and checks.")
         {
             folder, connection, maxErrors, maxRecordBytes,
         };
@@ -36,7 +36,12 @@ internal static class LoadCommand
             options.Validate();
             var root = parseResult.GetValue(folder)!;
             await using var dataSource = WarehouseConnection.Open(parseResult, connection);
-            var files = await LocalSourceFiles.FindAsync(root.FullName, cancellationToken);
+            var listing = await LocalSourceFiles.ListAsync(root.FullName, cancellationToken);
+            var files = listing.Files;
+            foreach (var skipped in listing.Skipped)
+            {
+                await error.WriteLineAsync($"skipped {skipped.Path}: {skipped.Reason}");
+            }
             await new SchemaMigrator(dataSource).MigrateAsync(cancellationToken);
             await error.WriteLineAsync(
                 $"Loading {files.Count(f => f.Kind == FileKind.Song):N0} song file(s) and {files.Count(f => f.Kind == FileKind.Event):N0} " +
@@ -44,9 +49,9 @@ internal static class LoadCommand
             var progress = new LoadProgress(error, files.Count, TimeSpan.FromSeconds(2));
             var report = await new WarehouseLoader(dataSource, options).LoadAsync(root.FullName, files, progress, cancellationToken);
 
-            await LoadSummary.WriteAsync(output, report);
+            await LoadSummary.WriteAsync(output, report, listing.Skipped.Count);
             await QualityReport.WriteAsync(output, error, report.Checks);
-            return report.Succeeded ? ExitCodes.Success : ExitCodes.DataFailure;
+            return report.Succeeded && listing.Skipped.Count == 0 ? ExitCodes.Success : ExitCodes.DataFailure;
         }));
         return command;
     }

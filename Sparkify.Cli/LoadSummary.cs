@@ -4,12 +4,14 @@ namespace Sparkify.Cli;
 
 internal static class LoadSummary
 {
-    public static async Task WriteAsync(TextWriter output, BatchReport report)
+    /// <param name="entriesSkipped">Folder entries that could not be taken as files (dangling links, unreadable names).</param>
+    public static async Task WriteAsync(TextWriter output, BatchReport report, int entriesSkipped = 0)
     {
         var seconds = Math.Max(report.Elapsed.TotalSeconds, 0.001);
         await output.WriteLineAsync($"Batch {report.BatchId}: {report.Status} in {report.Elapsed.TotalSeconds:F1} s");
         await output.WriteLineAsync(
-            $"  files: {report.FilesLoaded:N0} loaded, {report.FilesAlreadyLoaded:N0} already loaded (skipped), {report.FilesFailed:N0} failed");
+            $"  files: {report.FilesLoaded:N0} loaded, {report.FilesAlreadyLoaded:N0} already loaded (skipped), {report.FilesFailed:N0} failed" +
+            (entriesSkipped > 0 ? $", {entriesSkipped:N0} unreadable folder entr{(entriesSkipped == 1 ? "y" : "ies")} skipped (listed on stderr)" : ""));
         await output.WriteLineAsync(
             $"  rows:  {report.RowsLoaded:N0} staged, {report.RowsRejected:N0} rejected " +
             $"({report.BytesRead / 1048576.0:F1} MB, {report.RowsLoaded / seconds:N0} rows/s)");

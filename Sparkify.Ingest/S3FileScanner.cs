@@ -21,7 +21,7 @@ public sealed class S3FileScanner(IAmazonS3 s3)
                 page = await s3.ListObjectsV2Async(request, cancellationToken);
                 foreach (var item in page.S3Objects ?? [])
                 {
-                    if (item.Key.EndsWith(".json", StringComparison.Ordinal) && SourceFile.KindOfKey(item.Key) is { } kind)
+                    if (SourceFile.IsSourceName(item.Key) && SourceFile.KindOfKey(item.Key) is { } kind)
                     {
                         found.Add((kind, new ManifestFile(S3Keys.Of(bucket, item.Key), S3Keys.BareETag(item.ETag), item.Size ?? 0)));
                     }

@@ -77,6 +77,13 @@ internal static class JsonCoercion
                     value = parsed;
                     return true;
                 }
+                // Numeric text is read as the same number would be without quotes: "910.0" and "1.5411e12" are whole.
+                if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact)
+                    && decimal.Truncate(exact) == exact && exact is >= long.MinValue and <= long.MaxValue)
+                {
+                    value = (long)exact;
+                    return true;
+                }
                 error = $"expected a whole number, found the text \"{Shorten(text)}\"";
                 return false;
             default:

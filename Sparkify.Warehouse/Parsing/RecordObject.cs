@@ -8,7 +8,11 @@ internal delegate bool FieldReader<in TField, in TRecord>(ref Utf8JsonReader rea
 /// <summary>The framing every record shares: exactly one JSON object, nothing after it.</summary>
 internal static class RecordObject
 {
-    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16 };
+    /// <summary>
+    /// Nesting is not limited below what the record limit allows: framing and skipping unknown fields keep one bit a
+    /// level, not a stack frame, so a deeply nested unknown field is skipped like any other.
+    /// </summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = int.MaxValue };
 
     /// <summary>
     /// Walks one JSON object, handing each known field to <paramref name="readField"/> and skipping unknown ones.

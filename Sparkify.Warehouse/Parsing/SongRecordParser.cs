@@ -29,8 +29,20 @@ public static class SongRecordParser
             error = new RecordError("artist_id", "required field is missing, null or empty");
             return false;
         }
+        if (row.SongId.Length > MaxIdentifierLength || row.ArtistId.Length > MaxIdentifierLength)
+        {
+            var (column, length) = row.SongId.Length > MaxIdentifierLength ? ("song_id", row.SongId.Length) : ("artist_id", row.ArtistId.Length);
+            error = new RecordError(column, $"an identifier of {length:N0} characters; identifiers are at most {MaxIdentifierLength} (the Million Song Dataset's are 18)");
+            return false;
+        }
         return true;
     }
+
+    /// <summary>
+    /// song_id and artist_id key the songs and artists tables: a key longer than this is not an id but damage, and
+    /// would not fit a key index. Free text (titles, names, places) has no limit.
+    /// </summary>
+    public const int MaxIdentifierLength = 256;
 
     private static bool ReadField(ref Utf8JsonReader reader, Field field, StagedSong row, out string? problem)
     {

@@ -4,12 +4,14 @@ namespace Sparkify.Warehouse.Parsing;
 
 /// <summary>
 /// A pooled window over a stream: <see cref="Data"/> is what has been read and not yet consumed. Grows up to a
-/// cap so one record never needs more memory than the configured maximum. Skips a UTF-8 byte order mark.
+/// cap so one record never needs more memory than the configured maximum — the cap is exact, although the pool may
+/// hand out a larger array. Skips a UTF-8 byte order mark.
 /// </summary>
 internal sealed class StreamBuffer(Stream stream, int capacityLimit) : IDisposable
 {
     private const int InitialSize = 64 * 1024;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialSize, capacityLimit));
+    private int _capacity = Math.Min(InitialSize, capacityLimit);
     private int _start;
     private int _end;
     private bool _atStart = true;
@@ -38,18 +40,22 @@ internal sealed class StreamBuffer(Stream stream, int capacityLimit) : IDisposab
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length)
+        if (_end == _capacity)
         {
-            if (_buffer.Length >= capacityLimit)
+            if (_capacity >= capacityLimit)
             {
                 return false;
             }
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, capacityLimit));
-            Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = larger;
+            _capacity = (int)Math.Min((long)_capacity * 2, capacityLimit);
+            if (_capacity > _buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(_capacity);
+                Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
         }
-        var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        var read = await stream.ReadAsync(_buffer.AsMemory(_end, _capacity - _end), cancellationToken);
         if (read == 0)
         {
             EndOfStream = true;

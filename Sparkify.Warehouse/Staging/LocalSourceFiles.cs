@@ -2,10 +2,24 @@ using System.Security.Cryptography;
 
 namespace Sparkify.Warehouse.Staging;
 
-/// <summary>The <c>song_data/**.json</c> and <c>log_data/**.json</c> files below a local folder, songs first.</summary>
+/// <summary>An entry of a folder that could not be taken as a source file, and why.</summary>
+public sealed record SkippedEntry(string Path, string Reason);
+
+/// <summary>What a folder holds: the source files to stage, and the entries that had to be skipped.</summary>
+public sealed record SourceListing(IReadOnlyList<SourceFile> Files, IReadOnlyList<SkippedEntry> Skipped);
+
+/// <summary>
+/// The <c>song_data/**.json</c> and <c>log_data/**.json</c> files (also <c>.json.gz</c>) below a local folder, songs
+/// first. A file is keyed by its canonical path (every link resolved), so whatever links point at it — an alias, a
+/// link to a folder, a link loop — it is listed once. Entries that cannot be read (a dangling link, a link loop, a
+/// name that is not valid UTF-8, no permission) are skipped and reported, never thrown.
+/// </summary>
 public static class LocalSourceFiles
 {
-    public static async Task<IReadOnlyList<SourceFile>> FindAsync(string folder, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<SourceFile>> FindAsync(string folder, CancellationToken cancellationToken = default) =>
+        (await ListAsync(folder, cancellationToken)).Files;
+
+    public static async Task<SourceListing> ListAsync(string folder, CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(folder))
         {
@@ -17,35 +31,127 @@ public static class LocalSourceFiles
         {
             throw new DirectoryNotFoundException($"The folder {root} holds neither a song_data/ nor a log_data/ folder.");
         }
-        // The key is the file's canonical absolute path: the same relative layout in two folders is two sets of
-        // files, and one folder reached through a link or ".." is still one.
-        var paths = folders
-            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories))
-            .Select(path => (Path: path, Key: path.Replace(Path.DirectorySeparatorChar, '/')))
-            .Select(file => (file.Path, file.Key, Kind: SourceFile.KindOfKey(Path.GetRelativePath(root, file.Path))!.Value))
+
+        var walk = new Walk(root);
+        foreach (var top in folders)
+        {
+            walk.Folder(top);
+        }
+        var paths = walk.Found
             .OrderBy(file => file.Kind)
             .ThenBy(file => file.Key, StringComparer.Ordinal)
             .ToList();
 
-        var files = new SourceFile[paths.Count];
+        var files = new SourceFile?[paths.Count];
+        var unreadable = new System.Collections.Concurrent.ConcurrentBag<SkippedEntry>();
         await Parallel.ForAsync(0, paths.Count, cancellationToken, async (i, token) =>
         {
-            var (path, key, kind) = paths[i];
-            await using var stream = OpenSequential(path);
-            var etag = Convert.ToHexStringLower(await MD5.HashDataAsync(stream, token));
-            files[i] = new SourceFile(key, etag, stream.Length, kind, _ => Task.FromResult<Stream>(OpenSequential(path)));
+            var (key, kind) = paths[i];
+            try
+            {
+                await using var stream = OpenSequential(key);
+                var etag = Convert.ToHexStringLower(await MD5.HashDataAsync(stream, token));
+                files[i] = new SourceFile(key, etag, stream.Length, kind, _ => Task.FromResult<Stream>(OpenSequential(key)));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                unreadable.Add(new SkippedEntry(key, "cannot be read: " + exception.Message));
+            }
         });
-        return files;
+        var skipped = walk.Skipped.Concat(unreadable).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+        return new SourceListing([.. files.OfType<SourceFile>()], skipped);
     }
 
-    /// <summary>The absolute path with every symbolic link resolved, so one folder has one spelling.</summary>
+    /// <summary>A depth-first walk that follows links, visits each real folder once and keeps each real file once.</summary>
+    private sealed class Walk(string root)
+    {
+        private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _files = new(StringComparer.Ordinal);
+
+        public List<(string Key, FileKind Kind)> Found { get; } = [];
+        public List<SkippedEntry> Skipped { get; } = [];
+
+        public void Folder(string path)
+        {
+            if (!_folders.Add(CanonicalPath(path)))
+            {
+                return;
+            }
+            IEnumerable<string> entries;
+            try
+            {
+                entries = [.. Directory.EnumerateFileSystemEntries(path)];
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                Skipped.Add(new SkippedEntry(path, "the folder cannot be listed: " + exception.Message));
+                return;
+            }
+            foreach (var entry in entries.Order(StringComparer.Ordinal))
+            {
+                Entry(entry);
+            }
+        }
+
+        private void Entry(string path)
+        {
+            var info = new FileInfo(path);
+            if ((int)info.Attributes == -1)
+            {
+                Skipped.Add(new SkippedEntry(path, "cannot be opened by name (the name is not valid UTF-8, or the entry vanished)"));
+                return;
+            }
+            FileSystemInfo target = info;
+            if (info.LinkTarget is not null)
+            {
+                try
+                {
+                    target = info.ResolveLinkTarget(returnFinalTarget: true)!;
+                }
+                catch (IOException exception)
+                {
+                    Skipped.Add(new SkippedEntry(path, "a symbolic link that cannot be followed: " + exception.Message));
+                    return;
+                }
+                target.Refresh();
+                if (!target.Exists && !Directory.Exists(target.FullName))
+                {
+                    if (SourceFile.IsSourceName(path))
+                    {
+                        Skipped.Add(new SkippedEntry(path, $"a dangling symbolic link (to {info.LinkTarget})"));
+                    }
+                    return;
+                }
+            }
+            if (Directory.Exists(target.FullName))
+            {
+                Folder(path);
+                return;
+            }
+            if (!SourceFile.IsSourceName(path) && !SourceFile.IsSourceName(target.FullName))
+            {
+                return;
+            }
+            var real = CanonicalPath(path);
+            if (!_files.Add(real))
+            {
+                return;
+            }
+            // The real file's place decides its kind; a link from outside the two folders keeps the kind of where it was found.
+            var kind = SourceFile.KindOfKey(Path.GetRelativePath(root, real).Replace(Path.DirectorySeparatorChar, '/'))
+                       ?? SourceFile.KindOfKey(Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))!.Value;
+            Found.Add((real.Replace(Path.DirectorySeparatorChar, '/'), kind));
+        }
+    }
+
+    /// <summary>The absolute path with every symbolic link resolved, so one file or folder has one spelling.</summary>
     internal static string CanonicalPath(string path)
     {
         var resolved = Path.GetPathRoot(Path.GetFullPath(path))!;
         foreach (var part in Path.GetFullPath(path)[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
             var next = Path.Combine(resolved, part);
-            var target = new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+            var target = new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true);
             resolved = target is null ? next : Path.GetFullPath(target.FullName);
         }
         return resolved;

@@ -13,6 +13,10 @@ public enum FileKind
 /// </summary>
 public sealed record SourceFile(string Key, string ETag, long Size, FileKind Kind, Func<CancellationToken, Task<Stream>> OpenAsync)
 {
+    /// <summary>A source file's name: <c>.json</c>, or <c>.json.gz</c> (read transparently, see <see cref="SourceDecoding"/>).</summary>
+    public static bool IsSourceName(string name) =>
+        name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".json.gz", StringComparison.Ordinal);
+
     /// <summary>The kind a path says it is: below a <c>song_data</c> or a <c>log_data</c> folder.</summary>
     public static FileKind? KindOfKey(string key)
     {

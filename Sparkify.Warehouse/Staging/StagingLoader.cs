@@ -199,7 +199,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var stream = await file.OpenAsync(cancellationToken);
+            await using var stream = await SourceDecoding.DecodeAsync(await file.OpenAsync(cancellationToken), cancellationToken);
             using var framer = table.CreateFramer(stream, options.MaxRecordBytes);
             while (await framer.ReadAsync(cancellationToken) is { } record)
             {

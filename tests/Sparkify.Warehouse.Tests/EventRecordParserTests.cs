@@ -135,4 +135,25 @@ public sealed class EventRecordParserTests
         Assert.True(ok);
         Assert.Equal("Des'ree", row.Artist);
     }
+    [Theory]
+    [InlineData("\"ts\":\"1541106106796.0\"", "\"userId\":\"8\"")]
+    [InlineData("\"ts\":1541106106796.0", "\"userId\":\"8.0\"")]
+    [InlineData("\"ts\":\"1.541106106796E12\"", "\"userId\":8.0")]
+    public void Numeric_text_with_a_fractional_zero_is_read_as_the_same_number_without_quotes(string ts, string userId)
+    {
+        var (ok, row, error) = Parse(RealPlay.Replace("\"ts\":1541106106796", ts, StringComparison.Ordinal).Replace("\"userId\":\"8\"", userId, StringComparison.Ordinal));
+
+        Assert.True(ok, error.Reason);
+        Assert.Equal(new DateTime(2018, 11, 1, 21, 1, 46, 796, DateTimeKind.Utc), row.Ts);
+        Assert.Equal(8L, row.UserId);
+    }
+
+    [Fact]
+    public void Numeric_text_with_a_real_fraction_is_still_refused_for_a_whole_number()
+    {
+        var (ok, _, error) = Parse(RealPlay.Replace("\"sessionId\":139", "\"sessionId\":\"139.5\"", StringComparison.Ordinal));
+
+        Assert.False(ok);
+        Assert.Equal("sessionId", error.Column);
+    }
 }

@@ -103,4 +103,41 @@ public sealed class FramerTests
         Assert.Equal(LoadErrorText.MaxRawChars, text.Length);
         Assert.Equal('\uFFFD', text[0]);
     }
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public async Task Ndjson_enforces_the_record_limit_to_the_byte(string lineEnd)
+    {
+        // 1,500 bytes: the buffer pool hands out 2,048-byte arrays, which must not raise the limit.
+        const int limit = 1500;
+        string Line(int bytes) => "{\"a\":\"" + new string('x', bytes - 8) + "\"}";
+        var records = await FrameAsync(new NdjsonFramer(StreamOf(Line(limit) + lineEnd + Line(limit + 1) + lineEnd + Line(2000) + lineEnd + Line(limit + 1)), limit));
+
+        Assert.Equal(4, records.Count);
+        Assert.Null(records[0].Error);
+        Assert.Equal(limit, records[0].Text.Length);
+        Assert.All(records.Skip(1), r => Assert.Contains("longer than the 1,500-byte record limit", r.Error, StringComparison.Ordinal));
+        Assert.Contains("(1,501 bytes)", records[1].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Song_framing_enforces_the_record_limit_to_the_byte()
+    {
+        const int limit = 1500;
+        var exact = "{\"a\":\"" + new string('x', limit - 8) + "\"}";
+        Assert.Null(Assert.Single(await FrameAsync(new JsonValueFramer(StreamOf(exact), limit))).Error);
+
+        var over = "{\"a\":\"" + new string('x', limit - 7) + "\"}";
+        Assert.Contains("longer than the 1,500-byte record limit", Assert.Single(await FrameAsync(new JsonValueFramer(StreamOf(over), limit))).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_deeply_nested_value_is_framed_like_any_other_and_the_next_one_still_read()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"n\":", 200)) + "1" + new string('}', 200);
+        var records = await FrameAsync(new JsonValueFramer(StreamOf($"{{\"song_id\":\"S1\",\"extra\":{deep}}}\n{{\"song_id\":\"S2\"}}"), 1 << 20));
+
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Null(r.Error));
+    }
 }

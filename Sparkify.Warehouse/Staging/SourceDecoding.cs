@@ -1,0 +1,119 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace Sparkify.Warehouse.Staging;
+
+/// <summary>
+/// What a source file's first bytes say it is. gzip (S3 exports are often <c>.json.gz</c>) is read transparently;
+/// UTF-16 and UTF-32 (with a byte order mark, or UTF-16 recognised by its zero bytes) are decoded to UTF-8; other
+/// archives and compressions are refused with their name. Anything else is read as UTF-8, as it is.
+/// </summary>
+public static class SourceDecoding
+{
+    private const int HeadBytes = 6;
+
+    public static async Task<Stream> DecodeAsync(Stream raw, CancellationToken cancellationToken)
+    {
+        var head = new byte[HeadBytes];
+        var length = await raw.ReadAtLeastAsync(head, HeadBytes, throwOnEndOfStream: false, cancellationToken);
+        var prefix = head.AsSpan(0, length);
+        Stream stream = new PrefixedStream(head[..length], raw);
+
+        if (prefix.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]))
+        {
+            return await DecodeAsync(new GZipStream(stream, CompressionMode.Decompress), cancellationToken);
+        }
+        if (Refused(prefix) is { } refused)
+        {
+            await stream.DisposeAsync();
+            throw new InvalidDataException($"{refused}: not supported; store the JSON as it is, or gzip-compressed");
+        }
+        return Encoding(prefix) is { } encoding
+            ? System.Text.Encoding.CreateTranscodingStream(stream, encoding, System.Text.Encoding.UTF8)
+            : stream;
+    }
+
+    private static Encoding? Encoding(ReadOnlySpan<byte> head) => head switch
+    {
+        [0xFF, 0xFE, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true),
+        [0xFF, 0xFE, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true),
+        [0xFE, 0xFF, ..] => new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true),
+        // JSON starts with ASCII: in UTF-16 without a byte order mark every other byte of it is zero.
+        [not 0x00, 0x00, not 0x00, 0x00, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true),
+        [0x00, not 0x00, 0x00, not 0x00, ..] => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),
+        _ => null,
+    };
+
+    private static string? Refused(ReadOnlySpan<byte> head) => head switch
+    {
+        [0x50, 0x4B, 0x03, 0x04, ..] => "a zip archive",
+        [0x42, 0x5A, 0x68, ..] => "a bzip2-compressed file",
+        [0x28, 0xB5, 0x2F, 0xFD, ..] => "a zstd-compressed file",
+        [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, ..] => "an xz-compressed file",
+        [0x04, 0x22, 0x4D, 0x18, ..] => "an lz4-compressed file",
+        [0x50, 0x41, 0x52, 0x31, ..] => "a Parquet file",
+        _ => null,
+    };
+
+    /// <summary>The bytes read to look at the head, then the rest of the stream.</summary>
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position < prefix.Length)
+            {
+                var count = Math.Min(buffer.Length, prefix.Length - _position);
+                prefix.AsSpan(_position, count).CopyTo(buffer);
+                _position += count;
+                return count;
+            }
+            return rest.Read(buffer);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < prefix.Length)
+            {
+                return Read(buffer.Span);
+            }
+            return await rest.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                rest.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await rest.DisposeAsync();
+            await base.DisposeAsync();
+        }
+    }
+}
