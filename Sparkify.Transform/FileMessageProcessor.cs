@@ -212,10 +212,11 @@ public sealed class FileMessageProcessor(
             };
             results = await loader.LoadAsync(batchId, sources, cancellationToken: cancellationToken);
         }
-        catch (NpgsqlException exception) when (exception.IsTransient)
+        catch (Exception exception) when (exception is SourceUnavailableException || exception is NpgsqlException { IsTransient: true })
         {
-            // The database is unreachable: not the files' fault, so no receive is spent on them here. Their messages
-            // come back after the visibility timeout, while the receive loop (which logs this) backs off.
+            // The database or S3 is unreachable: not the files' fault, so nothing is recorded against them. Their
+            // messages come back after the visibility timeout; the receive loop (which logs this) receives nothing
+            // more until the dependency answers again.
             throw;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

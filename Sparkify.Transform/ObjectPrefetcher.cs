@@ -1,6 +1,8 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Hosting;
+using Sparkify.Warehouse.Staging;
 
 namespace Sparkify.Transform;
 
@@ -40,23 +42,87 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3)
                     await stream.CopyToAsync(buffer, token);
                     fetched[file.FileKey] = buffer.ToArray();
                 }
-                catch (AmazonS3Exception)
+                catch (AmazonS3Exception exception) when (!TransientFaults.IsTransient(exception))
                 {
-                    // Left to the staging step, which records the failure against the file.
+                    // The object is gone or changed: left to the staging step, which records that against the file.
                 }
             });
         return new Dictionary<string, byte[]>(fetched);
     }
 
+    /// <exception cref="SourceUnavailableException">S3 did not answer (5xx, throttling, a timeout): not the file's fault.</exception>
     public async Task<Stream> OpenAsync(FileMessage file, CancellationToken cancellationToken)
     {
-        // EtagToMatch: stage exactly the content the batch's manifest names, never a newer upload under the same key.
-        var response = await s3.GetObjectAsync(new GetObjectRequest
+        try
         {
-            BucketName = file.Bucket,
-            Key = file.ObjectKey,
-            EtagToMatch = $"\"{file.ETag}\"",
-        }, cancellationToken);
-        return response.ResponseStream;
+            // EtagToMatch: stage exactly the content the batch's manifest names, never a newer upload under the same key.
+            var response = await s3.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = file.Bucket,
+                Key = file.ObjectKey,
+                EtagToMatch = $"\"{file.ETag}\"",
+            }, cancellationToken);
+            return new UnavailableAsSourceStream(response.ResponseStream, file.FileKey);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw TransientFaults.IsTransient(exception) ? new SourceUnavailableException(file.FileKey, exception) : exception;
+        }
+    }
+
+    /// <summary>An object's body whose read failures mid-stream (a connection reset) are S3's, not the file's.</summary>
+    private sealed class UnavailableAsSourceStream(Stream inner, string fileKey) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Guard(() => inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && TransientFaults.IsTransient(exception))
+            {
+                throw new SourceUnavailableException(fileKey, exception);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Guard(Func<int> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && TransientFaults.IsTransient(exception))
+            {
+                throw new SourceUnavailableException(fileKey, exception);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 }

@@ -8,6 +8,8 @@ public static class TransformServices
         services.AddOptions<TransformOptions>().Bind(configuration.GetSection(TransformOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileMessageProcessor>();
         services.AddSingleton<QueueRedriveCheck>();
+        services.AddSingleton<DependencyProbes>();
+        services.AddSingleton<OutageGate>();
         return services;
     }
 }

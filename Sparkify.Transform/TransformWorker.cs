@@ -15,7 +15,7 @@ namespace Sparkify.Transform;
 /// </summary>
 public sealed class TransformWorker(
     IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches, QueueRedriveCheck queueCheck,
-    WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
+    DependencyProbes dependencies, OutageGate gate, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
     IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
     /// <summary>Failures in a row, none of them a dependency being away, after which the worker gives up.</summary>
@@ -40,14 +40,23 @@ public sealed class TransformWorker(
     private async Task ReceiveLoopAsync(string queueUrl, CancellationToken stoppingToken, CancellationToken workToken)
     {
         var failures = 0;
+        List<Message>? retryInHand = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             heartbeat.Beat();
             List<Message> messages = [];
             try
             {
-                TimeSpan receiveTime;
-                (messages, receiveTime) = await ReceiveGroupAsync(queueUrl, stoppingToken, workToken);
+                await gate.WhileClosedAsync(stoppingToken);
+                var receiveTime = TimeSpan.Zero;
+                if (retryInHand is not null)
+                {
+                    (messages, retryInHand) = (retryInHand, null);
+                }
+                else
+                {
+                    (messages, receiveTime) = await ReceiveGroupAsync(queueUrl, stoppingToken, workToken);
+                }
                 using var alive = heartbeat.KeepAlive();
                 if (messages.Count > 0 && stoppingToken.IsCancellationRequested)
                 {
@@ -67,9 +76,10 @@ public sealed class TransformWorker(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                if (workToken.IsCancellationRequested && messages.Count > 0)
+                if (messages.Count > 0)
                 {
-                    // The drain time ran out with this group in hand: what it had not settled goes back to the queue.
+                    // Stopping with a group in hand that is not done (the drain time ran out, or it waited out an
+                    // outage): what it had not settled goes back to the queue.
                     await HandBackAsync(queueUrl, messages);
                 }
                 return;
@@ -77,13 +87,24 @@ public sealed class TransformWorker(
             catch (Exception exception)
             {
                 failures++;
-                var transient = TransientFaults.IsTransient(exception);
-                if (!transient && failures >= MaxFailuresInARow)
+                if (dependencies.ProbeFor(exception) is { } probe)
+                {
+                    // The database or S3 is away: keep this group in hand (invisible to everyone) and do it again once
+                    // the dependency answers, so that the outage spends none of its messages' receives.
+                    logger.LogError("Receive loop: {Reason}; {Count} message(s) kept in hand until {Dependency} answers.",
+                        TransientFaults.Describe(exception), messages.Count, probe.Dependency);
+                    await using (new VisibilityHeartbeat(sqs, queueUrl, messages, options.Value.VisibilityTimeoutSeconds, logger))
+                    {
+                        await gate.WaitForAsync(probe.Dependency, probe.Answers, stoppingToken);
+                    }
+                    retryInHand = messages.Count > 0 ? messages : null;
+                    continue;
+                }
+                if (!TransientFaults.IsTransient(exception) && failures >= MaxFailuresInARow)
                 {
                     throw new FatalWorkerException(
                         $"the receive loop failed {failures} times in a row; last: {TransientFaults.Describe(exception)}", WorkerExitCodes.GaveUp);
                 }
-                // A dependency away (the database, S3, SQS): back off and go on; nothing is acknowledged meanwhile.
                 var delay = retry.BackoffAfter(failures);
                 logger.LogError(exception, "Receive loop failed ({Failures} in a row); retrying in {Delay}.", failures, delay);
                 await Task.Delay(delay, stoppingToken);

@@ -21,7 +21,10 @@ public sealed class BatchStore(NpgsqlDataSource dataSource)
             SET status = $2, completed_at = now(), error = $3, files_skipped = $4,
                 files_loaded = f.loaded, files_failed = f.failed, rows_loaded = f.rows_loaded, rows_rejected = f.rows_rejected
             FROM (SELECT count(*) FILTER (WHERE status <> 'failed') AS loaded,
-                         count(DISTINCT (file_key, etag)) FILTER (WHERE status = 'failed') AS failed,
+                         -- A version that failed on one attempt and loaded on a later one did not fail.
+                         count(DISTINCT (file_key, etag)) FILTER (WHERE status = 'failed' AND NOT EXISTS (
+                             SELECT 1 FROM load_files ok WHERE ok.file_key = load_files.file_key AND ok.etag = load_files.etag
+                                                           AND ok.status = 'loaded')) AS failed,
                          coalesce(sum(rows_loaded) FILTER (WHERE status <> 'failed'), 0) AS rows_loaded,
                          coalesce(sum(rows_rejected), 0) AS rows_rejected
                   FROM load_files WHERE batch_id = $1) f

@@ -228,7 +228,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
                 }
             }
         }
-        catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException))
+        catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException or SourceUnavailableException))
         {
             return (0, errors, $"could not read the file: {exception.Message}");
         }

@@ -92,12 +92,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
     });
 
     /// <summary>A started Transform host: the real worker, receiving until the test ends.</summary>
-    public async Task<IHost> StartTransformAsync()
+    /// <param name="replace">Replaces services after the real ones are registered (a faulty S3 client, say).</param>
+    public async Task<IHost> StartTransformAsync(Action<IServiceCollection>? replace = null)
     {
         var host = Build(builder =>
         {
             builder.Services.AddTransform(builder.Configuration);
             builder.Services.AddHostedService<TransformWorker>();
+            replace?.Invoke(builder.Services);
         });
         await host.StartAsync();
         return host;

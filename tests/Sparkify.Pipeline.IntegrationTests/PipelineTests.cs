@@ -12,11 +12,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
 {
     private static readonly string[] DefaultPrefixes = ["song_data/", "log_data/"];
 
-    private const string Play =
-        """{"artist":"Band","auth":"Logged In","firstName":"Ann","gender":"F","itemInSession":ITEM,"lastName":"Lee","length":200.5,"level":"free","location":"X","method":"PUT","page":"NextSong","registration":1540919166796.0,"sessionId":5,"song":"Tune","status":200,"ts":TS,"userAgent":"UA","userId":"3"}""";
-
-    private static string Plays(int count, int firstItem = 0) =>
-        string.Join("\n", Enumerable.Range(firstItem, count).Select(i => Play.Replace("ITEM", $"{i}").Replace("TS", $"{1541376000000L + i * 1000}")));
+    private static string Plays(int count, int firstItem = 0) => TestEvents.Plays(count, firstItem);
 
     private static async Task<long> IngestOnceAsync(PipelineHarness harness)
     {
