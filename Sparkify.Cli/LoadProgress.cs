@@ -21,7 +21,7 @@ internal sealed class LoadProgress(TextWriter writer, int totalFiles, TimeSpan i
         switch (value.Outcome)
         {
             case FileOutcome.Loaded: _loaded++; break;
-            case FileOutcome.AlreadyLoaded: _skipped++; break;
+            case FileOutcome.AlreadyLoaded or FileOutcome.Superseded: _skipped++; break;
             case FileOutcome.Failed:
                 _failed++;
                 writer.WriteLine($"  FAILED {value.Key}: {value.FailureReason}");

@@ -11,6 +11,7 @@ internal static class LoadSummary
         await output.WriteLineAsync($"Batch {report.BatchId}: {report.Status} in {report.Elapsed.TotalSeconds:F1} s");
         await output.WriteLineAsync(
             $"  files: {report.FilesLoaded:N0} loaded, {report.FilesAlreadyLoaded:N0} already loaded (skipped), {report.FilesFailed:N0} failed" +
+            (report.FilesSuperseded > 0 ? $", {report.FilesSuperseded:N0} older than the version loaded (not staged)" : "") +
             (entriesSkipped > 0 ? $", {entriesSkipped:N0} unreadable folder entr{(entriesSkipped == 1 ? "y" : "ies")} skipped (listed on stderr)" : ""));
         await output.WriteLineAsync(
             $"  rows:  {report.RowsLoaded:N0} staged, {report.RowsRejected:N0} rejected " +

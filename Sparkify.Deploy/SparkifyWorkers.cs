@@ -50,7 +50,7 @@ internal sealed class SparkifyWorkers : Construct
             WorkerImages.ToolHealthCheck, WorkerImages.MigrationCommand, shared, out var migrationLogs);
         Ingest = Task("Ingest", WorkerImages.IngestRepository, TaskRoles.Ingest(this, bucket, files, deadLetters), cpu: 256, memory: 512,
             WorkerImages.IngestHealthCheck, null, With(shared, ("Sparkify__Ingest__Mode", "Once")), out var ingestLogs);
-        Transform = Task("Transform", WorkerImages.TransformRepository, TaskRoles.Transform(this, bucket, files), cpu: 1024, memory: 2048,
+        Transform = Task("Transform", WorkerImages.TransformRepository, TaskRoles.Transform(this, bucket, files, deadLetters), cpu: 1024, memory: 2048,
             WorkerImages.TransformHealthCheck, null, With(shared,
                 ("Sparkify__Transform__MaxReceives", Text(settings.MaxReceives)),
                 ("Sparkify__Transform__VisibilityTimeoutSeconds", Text(settings.VisibilityTimeoutSeconds)),

@@ -39,15 +39,21 @@ internal static class TaskRoles
         return role;
     }
 
-    public static Role Transform(Construct scope, IBucket bucket, IQueue files)
+    public static Role Transform(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters)
     {
         var role = NewRole(scope, "TransformTaskRole", "Sparkify Transform: reads the source files and consumes the file queue");
         role.AddToPolicy(ReadSourceObjects(bucket, "ReadSourceFiles"));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ConsumeFiles",
-            Actions = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+            Actions = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                       "sqs:SendMessage"],
             Resources = [files.QueueArn],
+        }));
+        // The dead-letter sweep: a file whose message was dead-lettered unsettled is queued again (DeadLetterSweeper).
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "SweepDeadLetters", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [deadLetters.QueueArn],
         }));
         return role;
     }

@@ -45,6 +45,6 @@ public sealed class BatchPublisher(IAmazonSQS sqs, PipelineBatches batches, IOpt
         // The manifest key is s3://bucket/key; the message names bucket and object key separately.
         var location = file.Key["s3://".Length..];
         var slash = location.IndexOf('/', StringComparison.Ordinal);
-        return new FileMessage(batchId, location[..slash], location[(slash + 1)..], file.ETag, file.Size);
+        return new FileMessage(batchId, location[..slash], location[(slash + 1)..], file.ETag, file.Size, file.LastModified);
     }
 }

@@ -11,8 +11,8 @@ namespace Sparkify.Ingest;
 
 /// <summary>
 /// Replays the dead-letter queue once its files (or the loader) have been fixed: each dead message names a file;
-/// the file's current version (HEAD: ETag and size now) is queued in a new batch unless it is loaded or in flight
-/// already, and the dead message is deleted only once that is done. A message that is not a file message, or whose
+/// the file's current version (HEAD: ETag and size now) is queued in a new batch unless it is loaded already, and
+/// the dead message is deleted only once that is done. A message that is not a file message, or whose
 /// object is gone, stays in the dead-letter queue and is reported.
 /// </summary>
 public sealed class DeadLetterReplayer(
@@ -35,13 +35,16 @@ public sealed class DeadLetterReplayer(
         }
 
         var files = replayable.Select(r => r.Current).DistinctBy(f => (f.Key, f.ETag)).ToList();
-        var known = await batches.FindKnownAsync(files, includeFailed: false, cancellationToken);
-        var fresh = files.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
+        // Only a loaded version needs nothing more. A file still "queued" in an open batch is not in flight: its message
+        // is the dead one here. It is queued in the replay's batch, and failed in the batch that waited for it.
+        var loaded = await batches.FindLoadedAsync(files, cancellationToken);
+        var fresh = files.Where(f => !loaded.Contains((f.Key, f.ETag))).ToList();
         long? batchId = null;
         if (fresh.Count > 0)
         {
             batchId = await batches.OpenAsync($"dead-letter replay of {pipeline.Value.DeadLetterQueueName}", fresh, activity?.Id, cancellationToken);
             await publisher.PublishAsync(batchId.Value, fresh, cancellationToken);
+            await batches.MarkDeadLetteredElsewhereAsync(batchId.Value, fresh, cancellationToken);
         }
         var undeleted = await MessageDeleter.DeleteAsync(sqs, deadLetterQueueUrl, replayable.Select(r => r.Message.ReceiptHandle), cancellationToken);
         if (undeleted.Count > 0)
@@ -50,7 +53,7 @@ public sealed class DeadLetterReplayer(
             logger.LogWarning("{Count} dead message(s) could not be deleted ({Code}).", undeleted.Count, undeleted[0].Code);
         }
         logger.LogInformation(
-            "Dead-letter replay: {Dead} message(s); {Queued} file(s) queued in batch {BatchId}, {Known} already loaded or in flight, {Left} left in the queue.",
+            "Dead-letter replay: {Dead} message(s); {Queued} file(s) queued in batch {BatchId}, {Known} already loaded, {Left} left in the queue.",
             dead.Count, fresh.Count, batchId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
             files.Count - fresh.Count, dead.Count - replayable.Count);
         return batchId;
@@ -92,7 +95,7 @@ public sealed class DeadLetterReplayer(
         try
         {
             var head = await s3.GetObjectMetadataAsync(file.Bucket, file.ObjectKey, cancellationToken);
-            return new ManifestFile(file.FileKey, S3Keys.BareETag(head.ETag), head.ContentLength);
+            return new ManifestFile(file.FileKey, S3Keys.BareETag(head.ETag), head.ContentLength, S3FileScanner.ToOffset(head.LastModified));
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {

@@ -23,7 +23,7 @@ public sealed class S3FileScanner(IAmazonS3 s3)
                 {
                     if (SourceFile.IsSourceName(item.Key) && SourceFile.KindOfKey(item.Key) is { } kind)
                     {
-                        found.Add((kind, new ManifestFile(S3Keys.Of(bucket, item.Key), S3Keys.BareETag(item.ETag), item.Size ?? 0)));
+                        found.Add((kind, new ManifestFile(S3Keys.Of(bucket, item.Key), S3Keys.BareETag(item.ETag), item.Size ?? 0, ToOffset(item.LastModified))));
                     }
                 }
                 request.ContinuationToken = page.NextContinuationToken;
@@ -32,4 +32,7 @@ public sealed class S3FileScanner(IAmazonS3 s3)
         }
         return [.. found.DistinctBy(f => f.File.Key).OrderBy(f => f.Kind).ThenBy(f => f.File.Key, StringComparer.Ordinal).Select(f => f.File)];
     }
+
+    internal static DateTimeOffset? ToOffset(DateTime? lastModified) =>
+        lastModified is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time.ToUniversalTime(), DateTimeKind.Utc)) : null;
 }

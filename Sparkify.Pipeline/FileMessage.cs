@@ -4,14 +4,15 @@ using Sparkify.Warehouse.Bookkeeping;
 namespace Sparkify.Pipeline;
 
 /// <summary>The body of one SQS message: one file of one batch.</summary>
-public sealed record FileMessage(long BatchId, string Bucket, string ObjectKey, string ETag, long Size)
+/// <param name="LastModified">The object's modification time when it was listed (absent from older messages).</param>
+public sealed record FileMessage(long BatchId, string Bucket, string ObjectKey, string ETag, long Size, DateTimeOffset? LastModified = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The key the warehouse records the file under.</summary>
     public string FileKey => S3Keys.Of(Bucket, ObjectKey);
 
-    public ManifestFile ManifestFile => new(FileKey, ETag, Size);
+    public ManifestFile ManifestFile => new(FileKey, ETag, Size, LastModified);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

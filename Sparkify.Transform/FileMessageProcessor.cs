@@ -91,14 +91,21 @@ public sealed class FileMessageProcessor(
         try
         {
             var failed = await batches.CountFailedAsync(batchId, cancellationToken);
-            outcome = await new BatchFinisher(dataSource).FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
+            outcome = await new BatchFinisher(dataSource, TimeSpan.FromSeconds(options.Value.StarLoadTimeoutSeconds))
+                .FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
         }
         catch (Exception exception)
         {
             // Interrupted (a stop, the database gone) or failed: the claim is given back at once — not with the
-            // cancelled token — so that any instance can run the load again; the caller logs the error itself.
-            logger.LogWarning("Batch {BatchId}: the star load did not complete ({Reason}); releasing its claim.", batchId,
-                exception is OperationCanceledException ? "interrupted" : TransientFaults.Describe(exception));
+            // cancelled token — so that any instance can run the load again; the caller logs the error itself. A load
+            // that fails for its own reasons a few times ends its batch as failed, saying why, instead of looping.
+            var reason = exception is OperationCanceledException ? "interrupted" : TransientFaults.Describe(exception);
+            if (exception is not OperationCanceledException && !TransientFaults.IsTransient(exception)
+                && await GiveUpStarLoadAsync(batchId, reason))
+            {
+                throw;
+            }
+            logger.LogWarning("Batch {BatchId}: the star load did not complete ({Reason}); releasing its claim.", batchId, reason);
             await ReleaseClaimAsync(batchId);
             throw;
         }
@@ -108,6 +115,28 @@ public sealed class FileMessageProcessor(
         await RecordTimesAsync(batchId, times.TakeSeconds(), cancellationToken);
         logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
         return true;
+    }
+
+    /// <returns>True when this failure was the last attempt allowed and the batch is now failed.</returns>
+    private async Task<bool> GiveUpStarLoadAsync(long batchId, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var attempts = await batches.RecordStarLoadFailureAsync(batchId, timeout.Token);
+            if (attempts < options.Value.MaxStarLoadAttempts)
+            {
+                return false;
+            }
+            logger.LogError("Batch {BatchId}: the star load failed {Attempts} times; the batch is failed: {Reason}", batchId, attempts, reason);
+            await new BatchStore(dataSource).CloseAsync(batchId, BatchStatus.Failed,
+                $"the star load failed {attempts} times; last: {Warehouse.Parsing.LoadErrorText.Bound(reason)}", filesSkipped: 0, timeout.Token);
+            return true;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -183,7 +212,7 @@ public sealed class FileMessageProcessor(
                 sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind,
                     token => prefetched.TryGetValue(file.File.FileKey, out var bytes)
                         ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
-                        : _objects.OpenAsync(file.File, token)));
+                        : _objects.OpenAsync(file.File, token)) { LastModified = file.File.LastModified });
             }
             else
             {

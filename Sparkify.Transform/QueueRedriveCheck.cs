@@ -14,7 +14,8 @@ namespace Sparkify.Transform;
 /// and its batch never completes, or it is marked failed with receives left), and a retention period longer than all
 /// of a message's receives can take (otherwise a message expires before it can be dead-lettered: the file is lost).
 /// </summary>
-public sealed class QueueRedriveCheck(IAmazonSQS sqs, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<QueueRedriveCheck> logger)
+public sealed class QueueRedriveCheck(
+    IAmazonSQS sqs, QueueFacts facts, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<QueueRedriveCheck> logger)
 {
     /// <returns>The queue's URL, once it passed.</returns>
     public async Task<string> VerifyAsync(CancellationToken cancellationToken)
@@ -37,6 +38,11 @@ public sealed class QueueRedriveCheck(IAmazonSQS sqs, IOptions<PipelineOptions> 
         if (problems.Count > 0)
         {
             throw new FatalWorkerException(string.Join(" ", problems));
+        }
+        if (attributes.Attributes?.TryGetValue("MessageRetentionPeriod", out var retention) == true
+            && int.TryParse(retention, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+        {
+            facts.MessageRetentionSeconds = seconds;
         }
         logger.LogInformation("Queue {Queue}: RedrivePolicy after {MaxReceives} receives, as configured.", name, options.Value.MaxReceives);
         return queueUrl;

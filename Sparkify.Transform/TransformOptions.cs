@@ -42,4 +42,19 @@ public sealed class TransformOptions
     /// </summary>
     [Range(1, 86_400)]
     public int StarLoadTakeoverSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// The longest one statement of a star load or its checks may run (the server's statement_timeout). Star loads
+    /// grow with their batch; keep it below <see cref="StarLoadTakeoverSeconds"/>.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int StarLoadTimeoutSeconds { get; set; } = 840;
+
+    /// <summary>Star-load attempts that fail (an outage does not count) before the batch is failed with the reason.</summary>
+    [Range(1, 100)]
+    public int MaxStarLoadAttempts { get; set; } = 3;
+
+    /// <summary>How often this instance looks for files whose message was dead-lettered or expired unsettled (see DeadLetterSweeper).</summary>
+    [Range(1, 86_400)]
+    public int DeadLetterSweepSeconds { get; set; } = 60;
 }

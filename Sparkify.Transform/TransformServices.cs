@@ -10,6 +10,8 @@ public static class TransformServices
         services.AddSingleton<QueueRedriveCheck>();
         services.AddSingleton<DependencyProbes>();
         services.AddSingleton<OutageGate>();
+        services.AddSingleton<QueueFacts>();
+        services.AddSingleton<DeadLetterSweeper>();
         return services;
     }
 }

@@ -15,7 +15,7 @@ namespace Sparkify.Transform;
 /// </summary>
 public sealed class TransformWorker(
     IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches, QueueRedriveCheck queueCheck,
-    DependencyProbes dependencies, OutageGate gate, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
+    DependencyProbes dependencies, OutageGate gate, DeadLetterSweeper sweeper, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
     IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
     /// <summary>Failures in a row, none of them a dependency being away, after which the worker gives up.</summary>
@@ -71,6 +71,10 @@ public sealed class TransformWorker(
                 {
                     await FinishSettledBatchesAsync(workToken);
                     await processor.FlushPendingTimesAsync(workToken);
+                }
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    await sweeper.SweepIfDueAsync(queueUrl, workToken);
                 }
                 failures = 0;
             }

@@ -8,12 +8,13 @@ namespace Sparkify.Warehouse;
 public sealed record BatchOutcome(string Status, StarLoadResult Star, IReadOnlyList<QualityCheckResult> Checks, string? Problems);
 
 /// <summary>The end of every batch, local or pipeline: star load, quality checks, and the batch's final status.</summary>
-public sealed class BatchFinisher(NpgsqlDataSource dataSource)
+/// <param name="statementTimeout">The longest one statement of the star load or the checks may run; null: no limit.</param>
+public sealed class BatchFinisher(NpgsqlDataSource dataSource, TimeSpan? statementTimeout = null)
 {
     public async Task<BatchOutcome> FinishAsync(long batchId, int failedFiles, int skippedFiles, CancellationToken cancellationToken = default)
     {
-        var star = await new StarSchemaLoader(dataSource).LoadAsync(batchId, cancellationToken);
-        var checks = await new QualityChecks(dataSource).RunAsync(batchId, cancellationToken);
+        var star = await new StarSchemaLoader(dataSource, statementTimeout).LoadAsync(batchId, cancellationToken);
+        var checks = await new QualityChecks(dataSource, statementTimeout).RunAsync(batchId, cancellationToken);
 
         var problems = new List<string>();
         if (failedFiles > 0)

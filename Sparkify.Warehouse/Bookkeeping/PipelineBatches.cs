@@ -107,14 +107,16 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         }
         await using (var manifest = new NpgsqlCommand(
             """
-            INSERT INTO batch_files (batch_id, file_key, etag, size_bytes)
-            SELECT $1, file_key, etag, size_bytes FROM unnest($2::text[], $3::text[], $4::bigint[]) AS m (file_key, etag, size_bytes)
+            INSERT INTO batch_files (batch_id, file_key, etag, size_bytes, source_modified_at)
+            SELECT $1, file_key, etag, size_bytes, source_modified_at
+            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m (file_key, etag, size_bytes, source_modified_at)
             """, connection, transaction))
         {
             manifest.Parameters.Add(new() { Value = batchId });
             manifest.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
             manifest.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
             manifest.Parameters.Add(new() { Value = files.Select(f => f.Size).ToArray() });
+            manifest.Parameters.Add(new() { Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
             await manifest.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -141,7 +143,7 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes
+            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
             FROM batch_files q JOIN batches b USING (batch_id)
             WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
             ORDER BY q.batch_id, q.file_key
@@ -150,7 +152,7 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         var files = new List<(long, ManifestFile)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3))));
+            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 4))));
         }
         return files;
     }
@@ -218,12 +220,95 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Files still queued in an open batch whose message was published longer ago than <paramref name="olderThan"/>:
+    /// by then a message has been received its last time, so a file still queued may have lost its message.
+    /// </summary>
+    public async Task<List<(long BatchId, ManifestFile File, int Requeues, DateTime PublishedAt)>> FindLongQueuedAsync(TimeSpan olderThan,
+        int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.requeues, q.published_at, q.source_modified_at
+            FROM batch_files q JOIN batches b USING (batch_id)
+            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NOT NULL AND q.updated_at < now() - $1
+            ORDER BY q.updated_at
+            LIMIT $2
+            """);
+        command.Parameters.Add(new() { Value = olderThan });
+        command.Parameters.Add(new() { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<(long, ManifestFile, int, DateTime)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 6)), reader.GetInt32(4),
+                reader.GetDateTime(5)));
+        }
+        return files;
+    }
+
+    /// <summary>Records that a still-queued file's message was published again (its age restarts).</summary>
+    public Task MarkRequeuedAsync(long batchId, ManifestFile file, CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("requeues = q.requeues + 1, published_at = now()", onlyQueued: true, batchId, [file], null, cancellationToken);
+
+    /// <summary>
+    /// A dead-lettered file queued in another (open) batch is failed there, since its message is no longer on the queue:
+    /// that batch can then finish, and the replaying batch loads the file.
+    /// </summary>
+    public async Task MarkDeadLetteredElsewhereAsync(long replayBatchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE batch_files q SET state = 'failed', failure_reason = $4, updated_at = now()
+            FROM unnest($1::text[], $2::text[]) AS f (file_key, etag), batches b
+            WHERE q.file_key = f.file_key AND q.etag = f.etag AND q.state = 'queued' AND q.batch_id <> $3
+              AND b.batch_id = q.batch_id AND b.status = 'open'
+            """);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        command.Parameters.Add(new() { Value = replayBatchId });
+        command.Parameters.Add(new() { Value = $"its message was dead-lettered; the dead-letter replay queued it in batch {replayBatchId}" });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Of <paramref name="files"/>, those loaded already (that exact version).</summary>
+    public async Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    {
+        var loaded = new HashSet<(string, string)>();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT f.file_key, f.etag FROM load_files f JOIN unnest($1::text[], $2::text[]) AS i (file_key, etag)
+                ON f.file_key = i.file_key AND f.etag = i.etag
+            WHERE f.status = 'loaded'
+            """);
+        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            loaded.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return loaded;
+    }
+
+    /// <summary>Counts a star load that failed for its own reasons (not an outage); returns the attempts so far.</summary>
+    public async Task<int> RecordStarLoadFailureAsync(long batchId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE batches SET star_load_attempts = star_load_attempts + 1 WHERE batch_id = $1 RETURNING star_load_attempts");
+        command.Parameters.Add(new() { Value = batchId });
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<int> CountFailedAsync(long batchId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'failed'");
         command.Parameters.Add(new() { Value = batchId });
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    private static DateTimeOffset? ModifiedAt(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetDateTime(ordinal), TimeSpan.Zero);
 
     private async Task UpdateFilesAsync(
         string assignments, bool onlyQueued, long batchId, IReadOnlyCollection<ManifestFile> files, string? reason, CancellationToken cancellationToken,

@@ -4,11 +4,45 @@ namespace Sparkify.Warehouse.Quality;
 
 /// <summary>
 /// The checks run after every star load, like Airflow's DataQualityOperator and dbt's not_null / unique /
-/// relationships tests. Results are stored in <c>quality_check_results</c>.
+/// relationships tests. After a batch they judge what that batch's star load consumed — its files' plays — so their
+/// cost follows the batch, not the warehouse, and files staged meanwhile for another batch are not counted against it.
+/// The whole-warehouse variants run on demand (<c>sparkify check --all</c>). Results go to <c>quality_check_results</c>.
 /// </summary>
-public sealed class QualityChecks(NpgsqlDataSource dataSource)
+public sealed class QualityChecks(NpgsqlDataSource dataSource, TimeSpan? statementTimeout = null)
 {
-    public static readonly IReadOnlyList<QualityCheck> All =
+    /// <summary>
+    /// The plays a batch's star load is answerable for: one row per play key of the NextSong events in the files it
+    /// consumed, with that key's play (if any) and whether the events disagree with it.
+    /// </summary>
+    private static readonly string[] CollectBatch =
+    [
+        """
+        CREATE TEMP TABLE batch_plays ON COMMIT DROP AS
+        SELECT e.user_id, e.session_id, e.item_in_session, min(sp.songplay_id) AS songplay_id, min(sp.start_time) AS start_time,
+               -- Two different events with one key in this batch (against an earlier batch's play: batches.conflicting_plays).
+               count(DISTINCT (e.ts, e.level, e.song, e.artist, e.length, e.location, e.user_agent)) > 1 AS conflicting
+        FROM staging_events e
+        JOIN load_files f ON f.file_id = e.file_id AND f.star_batch_id = $1
+        LEFT JOIN songplays sp ON sp.user_id = e.user_id AND sp.session_id = e.session_id AND sp.item_in_session = e.item_in_session
+        WHERE e.page = 'NextSong'
+        GROUP BY e.user_id, e.session_id, e.item_in_session
+        """,
+        "CREATE TEMP TABLE batch_facts ON COMMIT DROP AS SELECT conflicting_plays FROM batches WHERE batch_id = $1",
+    ];
+
+    public static readonly IReadOnlyList<QualityCheck> Batch =
+    [
+        new("songplays_cover_staged_plays", "every NextSong event the batch staged has its songplay",
+            "SELECT count(*) FROM batch_plays WHERE songplay_id IS NULL"),
+        new("songplays_user_in_users", "every songplay of the batch has its users row",
+            "SELECT count(*) FROM batch_plays b WHERE b.songplay_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = b.user_id)"),
+        new("songplays_start_time_in_time", "every songplay of the batch has its time row",
+            "SELECT count(*) FROM batch_plays b WHERE b.songplay_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = b.start_time)"),
+        new("songplays_conflicting_duplicates", "no NextSong event of the batch disagrees with another event of its (user, session, item in session)",
+            "SELECT (SELECT count(*) FROM batch_plays WHERE conflicting) + (SELECT conflicting_plays FROM batch_facts)"),
+    ];
+
+    public static readonly IReadOnlyList<QualityCheck> Warehouse =
     [
         KeyCheck("songplays", "songplay_id"),
         KeyCheck("users", "user_id"),
@@ -19,6 +53,8 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource)
             "SELECT count(*) FROM songplays sp WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = sp.user_id)"),
         new("songplays_start_time_in_time", "every songplay's start_time has a time row",
             "SELECT count(*) FROM songplays sp WHERE NOT EXISTS (SELECT 1 FROM time t WHERE t.start_time = sp.start_time)"),
+        new("time_has_plays", "every time row is the start time of a songplay",
+            "SELECT count(*) FROM time t WHERE NOT EXISTS (SELECT 1 FROM songplays sp WHERE sp.start_time = t.start_time)"),
         new("songplays_cover_staged_plays", "every staged NextSong event has its songplay",
             """
             SELECT count(*) FROM (SELECT DISTINCT user_id, session_id, item_in_session FROM staging_events WHERE page = 'NextSong') e
@@ -32,15 +68,29 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource)
             """),
     ];
 
-    /// <summary>Runs every check and stores the results (with <paramref name="batchId"/> when given).</summary>
+    /// <summary>
+    /// With a batch: the batch's checks, stored with its id. Without: the whole-warehouse checks, stored without one.
+    /// </summary>
     public async Task<IReadOnlyList<QualityCheckResult>> RunAsync(long? batchId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var results = new List<QualityCheckResult>(All.Count);
-        foreach (var check in All)
+        var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
+        await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {timeout}", connection, transaction))
         {
-            await using var command = new NpgsqlCommand(check.FailingRowsSql, connection, transaction);
+            await set.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var sql in batchId is { } batch ? CollectBatch : [])
+        {
+            await using var collect = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+            collect.Parameters.Add(new() { Value = batchId!.Value });
+            await collect.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var checks = batchId is null ? Warehouse : Batch;
+        var results = new List<QualityCheckResult>(checks.Count);
+        foreach (var check in checks)
+        {
+            await using var command = new NpgsqlCommand(check.FailingRowsSql, connection, transaction) { CommandTimeout = 0 };
             var failing = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
             results.Add(new QualityCheckResult(check.Name, check.Description, failing == 0, failing));
         }
@@ -59,6 +109,13 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource)
         }
         await transaction.CommitAsync(cancellationToken);
         return results;
+    }
+
+    /// <summary>The latest batch whose star load consumed files, for checking "the last load" (null: none yet).</summary>
+    public async Task<long?> LatestStarBatchAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT max(star_batch_id) FROM load_files");
+        return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 
     // Table and column names come from the fixed list above, never from input.

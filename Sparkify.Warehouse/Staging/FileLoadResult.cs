@@ -10,6 +10,9 @@ public enum FileOutcome
 
     /// <summary>Nothing of it staged: too many rejected records, or it could not be read.</summary>
     Failed,
+
+    /// <summary>Older than the version of its key that is loaded (or staged with it): recorded as superseded, not staged.</summary>
+    Superseded,
 }
 
 public sealed record FileLoadResult(

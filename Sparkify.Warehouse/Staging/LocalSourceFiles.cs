@@ -51,7 +51,10 @@ public static class LocalSourceFiles
             {
                 await using var stream = OpenSequential(key);
                 var etag = Convert.ToHexStringLower(await MD5.HashDataAsync(stream, token));
-                files[i] = new SourceFile(key, etag, stream.Length, kind, _ => Task.FromResult<Stream>(OpenSequential(key)));
+                files[i] = new SourceFile(key, etag, stream.Length, kind, _ => Task.FromResult<Stream>(OpenSequential(key)))
+                {
+                    LastModified = new DateTimeOffset(File.GetLastWriteTimeUtc(key), TimeSpan.Zero),
+                };
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

@@ -13,6 +13,15 @@ public enum FileKind
 /// </summary>
 public sealed record SourceFile(string Key, string ETag, long Size, FileKind Kind, Func<CancellationToken, Task<Stream>> OpenAsync)
 {
+    /// <summary>The source's modification time (S3 LastModified, a local file's): of two versions of a key the newer stays loaded.</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
+    /// <summary>Whether this version is newer than another of the same key: by modification time, then by ETag.</summary>
+    public static bool IsNewer(DateTimeOffset? modified, string etag, DateTimeOffset? otherModified, string otherETag) =>
+        (modified ?? DateTimeOffset.MinValue).CompareTo(otherModified ?? DateTimeOffset.MinValue) is var order && order != 0
+            ? order > 0
+            : string.CompareOrdinal(etag, otherETag) > 0;
+
     /// <summary>A source file's name: <c>.json</c>, or <c>.json.gz</c> (read transparently, see <see cref="SourceDecoding"/>).</summary>
     public static bool IsSourceName(string name) =>
         name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".json.gz", StringComparison.Ordinal);

@@ -99,7 +99,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
     private async Task LoadGroupAsync(long batchId, List<SourceFile> group, Action<FileLoadResult> report, CancellationToken cancellationToken)
     {
         var pending = new List<SourceFile>(group);
-        while (pending.Count > 0)
+        for (var conflicts = 0; pending.Count > 0;)
         {
             var attempt = await TryLoadOnceAsync(batchId, pending, cancellationToken);
             if (attempt.Committed is { } committed)
@@ -116,15 +116,23 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
                 pending.Remove(failed.File);
                 continue;
             }
-            // Another loader committed some of these files meanwhile: they are loaded, skip them.
+            // Another loader committed a version of some of these keys meanwhile: the same version is skipped; for
+            // another one the next attempt sees it, and keeps the newer.
             var nowLoaded = await FindLoadedAsync(pending, cancellationToken);
             foreach (var file in pending.Where(f => nowLoaded.Contains((f.Key, f.ETag))).ToList())
             {
                 report(Skipped(file));
                 pending.Remove(file);
             }
+            if (++conflicts > MaxConflictsPerGroup)
+            {
+                throw new InvalidOperationException($"staging {pending.Count} file(s) kept conflicting with other loaders ({conflicts} times)");
+            }
         }
     }
+
+    /// <summary>Each conflict means another loader committed; this many in a row is not a race but a fault.</summary>
+    private const int MaxConflictsPerGroup = 20;
 
     public delegate Task GroupCommitHook(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<FileLoadResult> loaded, CancellationToken cancellationToken);
@@ -140,18 +148,20 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         var bookkeeping = _times.Measure(PhaseTimes.Bookkeeping);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var fileIds = await AllocateFileIdsAsync(connection, transaction, files.Count, cancellationToken);
-        await SupersedeOlderVersionsAsync(connection, transaction, files, cancellationToken);
+        var (toStage, stale, older) = await SortVersionsAsync(connection, transaction, files, cancellationToken);
+        var fileIds = await AllocateFileIdsAsync(connection, transaction, toStage.Count, cancellationToken);
+        await SupersedeAsync(connection, transaction, older, cancellationToken);
         bookkeeping.Dispose();
 
-        var table = IStagingTable.For(files[0].Kind);
-        var staged = new List<StagedFile>(files.Count);
+        var staged = new List<StagedFile>(toStage.Count);
         var errors = new List<StagedLoadError>();
-        using (var importer = await connection.BeginBinaryImportAsync(table.CopyCommand, cancellationToken))
+        if (toStage.Count > 0)
         {
-            for (var i = 0; i < files.Count; i++)
+            var table = IStagingTable.For(toStage[0].Kind);
+            using var importer = await connection.BeginBinaryImportAsync(table.CopyCommand, cancellationToken);
+            for (var i = 0; i < toStage.Count; i++)
             {
-                var file = files[i];
+                var file = toStage[i];
                 var (rows, fileErrors, failure) = await StageFileAsync(importer, table, file, fileIds[i], cancellationToken);
                 if (failure is not null)
                 {
@@ -171,23 +181,75 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         try
         {
             await InsertLoadFilesAsync(connection, transaction, batchId, staged, cancellationToken);
+            await InsertSupersededAsync(connection, transaction, batchId, stale, cancellationToken);
         }
-        catch (PostgresException exception) when (exception.ConstraintName == "load_files_loaded_once")
+        catch (PostgresException exception) when (exception.ConstraintName == "load_files_one_loaded_version")
         {
             return new Attempt(null, null);
         }
         await DeletePreviousErrorsAsync(connection, transaction, [.. staged.Select(s => s.File)], cancellationToken);
         await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
-        List<FileLoadResult> loaded =
-            [.. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null))];
+        List<FileLoadResult> done =
+        [
+            .. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null)),
+            .. stale.Select(f => new FileLoadResult(f.Key, f.ETag, f.Size, f.Kind, FileOutcome.Superseded, 0, 0, null)),
+        ];
         if (BeforeCommit is { } hook)
         {
-            await hook(connection, transaction, loaded, cancellationToken);
+            await hook(connection, transaction, done, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return new Attempt(loaded, null);
+        return new Attempt(done, null);
     }
 
+    /// <summary>
+    /// One loaded version per key, the newest (<see cref="SourceFile.IsNewer"/>): a file older than the loaded version
+    /// of its key, or than another version in the same group, is stale (recorded as superseded, not staged); a loaded
+    /// version older than the file is superseded by it. The loaded versions are locked, so that two loaders of two
+    /// versions of one key decide one after the other; a version committed meanwhile surfaces as a unique violation,
+    /// and the next attempt decides again.
+    /// </summary>
+    private static async Task<(List<SourceFile> ToStage, List<SourceFile> Stale, List<long> Older)> SortVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
+    {
+        var loaded = new Dictionary<string, (long FileId, string ETag, DateTimeOffset? Modified)>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT f.file_key, f.file_id, f.etag, f.source_modified_at FROM load_files f
+            WHERE f.status = 'loaded' AND f.file_key = ANY($1)
+            FOR UPDATE
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new() { Value = files.Select(f => f.Key).Distinct().ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                loaded[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
+            }
+        }
+        var newestInGroup = files.GroupBy(f => f.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Aggregate((a, b) => SourceFile.IsNewer(b.LastModified, b.ETag, a.LastModified, a.ETag) ? b : a),
+                StringComparer.Ordinal);
+        List<SourceFile> toStage = [], stale = [];
+        List<long> older = [];
+        foreach (var file in files)
+        {
+            var current = loaded.TryGetValue(file.Key, out var version) && version.ETag != file.ETag ? version : default((long, string, DateTimeOffset?)?);
+            var olderThanLoaded = current is { } other && !SourceFile.IsNewer(file.LastModified, file.ETag, other.Item3, other.Item2);
+            if (olderThanLoaded || !ReferenceEquals(newestInGroup[file.Key], file))
+            {
+                stale.Add(file);
+                continue;
+            }
+            toStage.Add(file);
+            if (current is { } superseded)
+            {
+                older.Add(superseded.Item1);
+            }
+        }
+        return (toStage, stale, older);
+    }
     private async Task<(long Rows, List<StagedLoadError> Errors, string? Failure)> StageFileAsync(
         NpgsqlBinaryImporter importer, IStagingTable table, SourceFile file, long fileId, CancellationToken cancellationToken)
     {
@@ -266,35 +328,60 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         return ids;
     }
 
-    /// <summary>A key loaded before with other content: its old rows leave staging, its record is kept as superseded.</summary>
-    private static async Task SupersedeOlderVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Older loaded versions of the keys being staged: their records are kept as superseded, and the next star load
+    /// takes their rows out of staging and the star schema.
+    /// </summary>
+    private static async Task SupersedeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> fileIds, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            WITH incoming AS (
-                SELECT * FROM unnest($1::text[], $2::text[]) AS i (file_key, etag)),
-            old AS (
-                UPDATE load_files f SET status = 'superseded'
-                FROM incoming i
-                WHERE f.file_key = i.file_key AND f.etag <> i.etag AND f.status = 'loaded'
-                RETURNING f.file_id),
-            old_events AS (
-                DELETE FROM staging_events WHERE file_id IN (SELECT file_id FROM old))
-            DELETE FROM staging_songs WHERE file_id IN (SELECT file_id FROM old)
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
+        if (fileIds.Count == 0)
+        {
+            return;
+        }
+        await using var command = new NpgsqlCommand("UPDATE load_files SET status = 'superseded' WHERE file_id = ANY($1)", connection, transaction);
+        command.Parameters.Add(new() { Value = fileIds.ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>Versions older than the loaded one: recorded (so a redelivery is only acknowledged), never staged.</summary>
+    private static async Task InsertSupersededAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<SourceFile> stale,
+        CancellationToken cancellationToken)
+    {
+        if (stale.Count == 0)
+        {
+            return;
+        }
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at,
+                                    star_removed_batch_id, failure_reason)
+            SELECT $1, file_key, etag, size_bytes, kind, 'superseded', 0, 0, source_modified_at, $1,
+                   'older than the version of this key that is loaded'
+            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[]) AS f (file_key, etag, size_bytes, kind, source_modified_at)
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = batchId });
+        command.Parameters.Add(new() { Value = stale.Select(f => f.Key).ToArray() });
+        command.Parameters.Add(new() { Value = stale.Select(f => f.ETag).ToArray() });
+        command.Parameters.Add(new() { Value = stale.Select(f => f.Size).ToArray() });
+        command.Parameters.Add(new() { Value = stale.Select(f => KindName(f.Kind)).ToArray() });
+        command.Parameters.Add(ModifiedAtArray(stale));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter ModifiedAtArray(IEnumerable<SourceFile> files) => new()
+    {
+        Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(),
+        NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+    };
 
     private static async Task InsertLoadFilesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<StagedFile> staged, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO load_files (file_id, batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected)
-            SELECT file_id, $1, file_key, etag, size_bytes, kind, 'loaded', rows_loaded, rows_rejected
-            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])
-                 AS f (file_id, file_key, etag, size_bytes, kind, rows_loaded, rows_rejected)
+            INSERT INTO load_files (file_id, batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at)
+            SELECT file_id, $1, file_key, etag, size_bytes, kind, 'loaded', rows_loaded, rows_rejected, source_modified_at
+            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::timestamptz[])
+                 AS f (file_id, file_key, etag, size_bytes, kind, rows_loaded, rows_rejected, source_modified_at)
             """, connection, transaction);
         command.Parameters.Add(new() { Value = batchId });
         command.Parameters.Add(new() { Value = staged.Select(s => s.FileId).ToArray() });
@@ -304,6 +391,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         command.Parameters.Add(new() { Value = staged.Select(s => KindName(s.File.Kind)).ToArray() });
         command.Parameters.Add(new() { Value = staged.Select(s => s.Rows).ToArray() });
         command.Parameters.Add(new() { Value = staged.Select(s => s.Rejected).ToArray() });
+        command.Parameters.Add(ModifiedAtArray(staged.Select(s => s.File)));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

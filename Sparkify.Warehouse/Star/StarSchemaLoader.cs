@@ -1,15 +1,19 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Sparkify.Warehouse.Star;
 
 /// <summary>
-/// Loads the star schema from staging, set-based, in one transaction. It consumes every staged file that no
-/// star load has consumed yet (so a batch whose star load crashed is picked up by the next one) and recomputes
-/// the dimension rows those files touch from all of staging, which makes the result independent of load order
-/// and makes a re-run change nothing.
+/// Loads the star schema from staging, set-based, in one transaction. It consumes every staged file that no star
+/// load has consumed yet (so a batch whose star load crashed is picked up by the next one) and takes out of the star
+/// schema every file version superseded since (its plays recomputed from what staging still holds). Dimension rows are
+/// recomputed from all of staging for the keys those files touch, which makes the result independent of load order
+/// and makes a re-run change nothing. <c>time</c> is derived from the plays written.
 /// </summary>
-public sealed class StarSchemaLoader(NpgsqlDataSource dataSource)
+/// <param name="statementTimeout">
+/// The longest any one statement may run (the server's statement_timeout); null: no limit. A star load's statements
+/// grow with the batch, so the default 30 s command timeout would fail large backfills for good.
+/// </param>
+public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? statementTimeout = null)
 {
     /// <summary>The advisory lock that serialises star loads (one at a time per warehouse).</summary>
     public const long StarLoadLockKey = 0x5350_4B46_5354_4152; // "SPKFSTAR"
@@ -18,70 +22,50 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var run = new Statements(connection, transaction, cancellationToken);
 
-        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($1)", cancellationToken, StarLoadLockKey);
-        await ExecuteAsync(connection, transaction, StarSql.CollectPendingFiles, cancellationToken);
-        await ExecuteAsync(connection, transaction, "ANALYZE pending_files", cancellationToken);
-        var files = await ExecuteAsync(connection, transaction, StarSql.MarkFilesConsumed, cancellationToken, batchId);
+        var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
+        await run.ExecuteAsync($"SET LOCAL statement_timeout = {timeout}");
+        await run.ExecuteAsync("SELECT pg_advisory_xact_lock($1)", StarLoadLockKey);
+        await run.ExecuteAsync(StarSql.CollectFiles);
+        var files = await run.ExecuteAsync(StarSql.MarkFilesConsumed, batchId);
+        var retired = await run.ExecuteAsync(StarSql.MarkFilesRetired, batchId);
+        await run.ExecuteAsync(retired > 0 ? StarSql.RetireFiles : StarSql.NothingRetired);
         if (files > 0)
         {
             // Fresh staging rows have no planner statistics yet; without them the joins below plan badly.
-            await ExecuteAsync(connection, transaction, "ANALYZE staging_events, staging_songs", cancellationToken);
+            await run.ExecuteAsync("ANALYZE staging_events, staging_songs");
         }
 
-        var artists = await ExecuteAsync(connection, transaction, StarSql.UpsertArtists, cancellationToken);
-        var songs = await ExecuteAsync(connection, transaction, StarSql.UpsertSongs, cancellationToken);
-        var users = await ExecuteAsync(connection, transaction, StarSql.UpsertUsers, cancellationToken);
-        var songplays = await ExecuteAsync(connection, transaction, StarSql.RematchSongplays, cancellationToken)
-            + await ExecuteAsync(connection, transaction, StarSql.InsertSongplays, cancellationToken);
-        var time = await InsertMissingTimeAsync(connection, transaction, cancellationToken);
+        var artists = await run.ExecuteAsync(StarSql.UpsertArtists);
+        var songs = await run.ExecuteAsync(StarSql.UpsertSongs);
+        var users = await run.ExecuteAsync(StarSql.UpsertUsers);
+        if (retired > 0)
+        {
+            await run.ExecuteAsync(StarSql.DeleteRetiredDimensions);
+        }
+        var songplays = await run.ExecuteAsync(StarSql.RematchSongplays);
+        await run.ExecuteAsync(StarSql.CollectChosenPlays);
+        await run.ExecuteAsync(StarSql.CountConflictingPlays, batchId);
+        songplays += await run.ExecuteAsync(StarSql.ReplaceGreaterPlays);
+        songplays += await run.ExecuteAsync(StarSql.InsertNewPlays);
+        var time = await run.ExecuteAsync(StarSql.SyncTime);
 
         await transaction.CommitAsync(cancellationToken);
         return new StarLoadResult(files, artists, songs, users, songplays, time);
     }
 
-    /// <summary>Adds a <c>time</c> row for every songplay start time that has none; the parts are computed by <see cref="TimeParts"/>.</summary>
-    private static async Task<long> InsertMissingTimeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private sealed class Statements(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var missing = new List<DateTime>();
-        await using (var select = new NpgsqlCommand(StarSql.MissingStartTimes, connection, transaction))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        public async Task<int> ExecuteAsync(string sql, params object[] parameters)
         {
-            while (await reader.ReadAsync(cancellationToken))
+            // The server's statement_timeout bounds each statement; the client does not cut it short.
+            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+            foreach (var parameter in parameters)
             {
-                missing.Add(reader.GetDateTime(0));
+                command.Parameters.Add(new() { Value = parameter });
             }
+            return await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        if (missing.Count == 0)
-        {
-            return 0;
-        }
-
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY time (start_time, hour, day, week, month, year, weekday) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var startTime in missing)
-        {
-            var parts = TimeParts.Of(startTime);
-            importer.StartRow();
-            importer.Write(startTime, NpgsqlDbType.TimestampTz);
-            importer.Write(parts.Hour, NpgsqlDbType.Integer);
-            importer.Write(parts.Day, NpgsqlDbType.Integer);
-            importer.Write(parts.Week, NpgsqlDbType.Integer);
-            importer.Write(parts.Month, NpgsqlDbType.Integer);
-            importer.Write(parts.Year, NpgsqlDbType.Integer);
-            importer.Write(parts.Weekday, NpgsqlDbType.Integer);
-        }
-        return (long)await importer.CompleteAsync(cancellationToken);
-    }
-
-    private static async Task<int> ExecuteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new() { Value = parameter });
-        }
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -93,7 +93,8 @@ public sealed class StackTests(DefaultApp app) : IClassFixture<DefaultApp>
             ["s3:GetObject", "s3:ListBucket", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"],
             TaskRoleActions("WorkersIngestTaskRole"));
         Assert.Equal(
-            ["s3:GetObject", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+            ["s3:GetObject", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage",
+             "sqs:SendMessage"],
             TaskRoleActions("WorkersTransformTaskRole"));
         Assert.DoesNotContain(app.Resources("AWS::IAM::Policy"), p => p.Id.StartsWith("WorkersMigrationTaskRole", StringComparison.Ordinal));
 

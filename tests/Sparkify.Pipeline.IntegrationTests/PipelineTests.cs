@@ -154,7 +154,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.True(await harness.ScalarAsync<long>("SELECT count(DISTINCT batch_id) FROM load_files WHERE batch_id = $1", batchId) == 1);
         // The quality checks run once per star load: one set of results means one star load.
         Assert.Equal(1L, await harness.ScalarAsync<long>(
-            "SELECT count(*) FROM quality_check_results WHERE batch_id = $1 AND check_name = 'songplays_not_empty'", batchId));
+            "SELECT count(*) FROM quality_check_results WHERE batch_id = $1 AND check_name = 'songplays_cover_staged_plays'", batchId));
         Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
         Assert.Equal(6820L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
     }
