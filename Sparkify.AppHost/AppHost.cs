@@ -1,16 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Sparkify.AppHost;
 using Sparkify.Pipeline;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = SparkifySettings.From(builder.Configuration);
+if (settings.RunOnce)
+{
+    // Run-once stops a start that cannot succeed and says why itself; the host's own report of it would only repeat it.
+    builder.Services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
+}
 var repositoryRoot = LocalTools.FindRepositoryRoot(builder.AppHostDirectory);
 
-// PostgreSQL: an existing server (ConnectionStrings__warehouse), else a local one this AppHost runs.
-IResourceBuilder<IResourceWithConnectionString> warehouse =
-    string.IsNullOrEmpty(builder.Configuration.GetConnectionString("warehouse"))
-        ? builder.AddLocalPostgres("warehouse", repositoryRoot, Path.Combine(settings.StateDirectory, "postgres"))
-        : builder.AddConnectionString("warehouse");
+// PostgreSQL: an existing server (ConnectionStrings__warehouse), else a local one this AppHost runs, with one kept
+// warehouse per data source.
+var useLocalPostgres = string.IsNullOrEmpty(builder.Configuration.GetConnectionString("warehouse"));
+if (useLocalPostgres)
+{
+    await LocalWarehouseState.PrepareAsync(settings);
+}
+IResourceBuilder<IResourceWithConnectionString> warehouse = useLocalPostgres
+    ? builder.AddLocalPostgres("warehouse", repositoryRoot, settings.WarehouseDirectory)
+    : builder.AddConnectionString("warehouse");
 
 var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
     .WithReference(warehouse).WaitFor(warehouse)
@@ -48,9 +60,17 @@ if (settings.UseLocalAws)
 }
 
 var app = builder.Build();
+var exitCode = 0;
 if (settings.RunOnce)
 {
-    return await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, transform.Resource, settings);
+    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, transform.Resource, settings);
 }
-await app.RunAsync();
-return 0;
+else
+{
+    await app.RunAsync();
+}
+if (useLocalPostgres)
+{
+    await LocalWarehouseState.StopServerAsync(settings.WarehouseDirectory);
+}
+return exitCode;

@@ -18,27 +18,49 @@ internal static class RunOnce
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
         var recentLogs = new RecentLogs();
-        recentLogs.Watch(app, [ingest, transform], timeout.Token);
-        await app.StartAsync(timeout.Token);
+        recentLogs.Watch(app, [.. resources], timeout.Token);
+        // Starting waits for every resource the workers wait for: a resource that fails meanwhile must end the run
+        // then, so the watch below runs while the application is still starting.
+        using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var starting = app.StartAsync(stopStarting.Token);
         try
         {
-            var ingestEnded = await notifications.WaitForResourceAsync(ingest.Name, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
-            if (ingestEnded.Snapshot.ExitCode is not 0)
+            // Until Ingest has published and ended: any other resource that stops (PostgreSQL that cannot start, the
+            // local endpoint, Transform) ends the run at once, instead of leaving the rest waiting for it forever.
+            while (true)
             {
-                PrintStates(notifications, resources);
-                await recentLogs.PrintAsync(ingest.Name);
-                return Fail($"ingest ended with exit code {ingestEnded.Snapshot.ExitCode?.ToString() ?? "unknown"} ({ingestEnded.Snapshot.State?.Text})");
+                if (Ended(notifications, ingest) is { } ingestEnded)
+                {
+                    if (ingestEnded.ExitCode is not 0)
+                    {
+                        return await FailAsync($"ingest ended with exit code {ingestEnded.ExitCode?.ToString() ?? "unknown"} ({ingestEnded.State?.Text})",
+                            notifications, resources, recentLogs, ingest.Name);
+                    }
+                    break;
+                }
+                if (resources.FirstOrDefault(r => r != ingest && Ended(notifications, r) is not null) is { } stopped)
+                {
+                    var state = Ended(notifications, stopped)!;
+                    await stopStarting.CancelAsync();
+                    return await FailAsync($"{stopped.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})",
+                        notifications, resources, recentLogs, stopped.Name);
+                }
+                if (starting.IsFaulted)
+                {
+                    await starting;
+                }
+                await Task.Delay(250, timeout.Token);
             }
+            await starting;
 
             await using var dataSource = NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(timeout.Token))!);
             while (true)
             {
-                if (notifications.TryGetCurrentState(transform.Name, out var transformState)
-                    && KnownResourceStates.TerminalStates.Contains(transformState.Snapshot.State?.Text))
+                if (resources.FirstOrDefault(r => r != ingest && Ended(notifications, r) is not null) is { } stopped)
                 {
-                    PrintStates(notifications, resources);
-                    await recentLogs.PrintAsync(transform.Name);
-                    return Fail($"transform stopped ({transformState.Snapshot.State?.Text}, exit code {transformState.Snapshot.ExitCode})");
+                    var state = Ended(notifications, stopped)!;
+                    return await FailAsync($"{stopped.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})",
+                        notifications, resources, recentLogs, stopped.Name);
                 }
                 await using var pending = dataSource.CreateCommand("SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star')");
                 if ((long)(await pending.ExecuteScalarAsync(timeout.Token))! == 0)
@@ -51,12 +73,35 @@ internal static class RunOnce
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            PrintStates(notifications, resources);
             return Fail($"the batch did not finish within {settings.RunOnceTimeoutMinutes} minute(s)");
         }
         finally
         {
+            try
+            {
+                await starting;
+            }
+            catch (OperationCanceledException)
+            {
+            }
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>The resource's snapshot when it has reached a terminal state (exited, failed to start), else null.</summary>
+    private static CustomResourceSnapshot? Ended(ResourceNotificationService notifications, IResource resource) =>
+        notifications.TryGetCurrentState(resource.Name, out var current)
+        && KnownResourceStates.TerminalStates.Contains(current.Snapshot.State?.Text)
+            ? current.Snapshot
+            : null;
+
+    private static async Task<int> FailAsync(string reason, ResourceNotificationService notifications, IEnumerable<IResource> resources,
+        RecentLogs recentLogs, string resourceName)
+    {
+        PrintStates(notifications, resources);
+        await recentLogs.PrintAsync(resourceName);
+        return Fail(reason);
     }
 
     private static async Task<int> ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

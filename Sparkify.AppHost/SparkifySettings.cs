@@ -27,8 +27,24 @@ public sealed class SparkifySettings
     public int DemoEvents { get; set; } = 100_000;
     public int DemoSeed { get; set; } = 42;
 
-    /// <summary>Where the local PostgreSQL keeps its data and the demo data is written.</summary>
+    /// <summary>Where the local PostgreSQL keeps its data (one warehouse per data source) and the demo data is written.</summary>
     public string StateDirectory { get; set; } = DefaultStateDirectory();
+
+    /// <summary>Start this data source's warehouse empty: its kept database is deleted first.</summary>
+    public bool Fresh { get; set; }
+
+    /// <summary>
+    /// The data source this run loads, as a folder name: the demo data (by its generator settings) or the folder named
+    /// (by its name and a hash of its full path). Each has a warehouse of its own, so that loading one folder never adds
+    /// to another's tables.
+    /// </summary>
+    public string SourceName => DataFolder is { } folder
+        ? $"folder-{new string([.. Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))).Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')])}-" +
+          Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(folder))))[..8]
+        : $"demo-{DemoSongs}-{DemoEvents}-{DemoSeed}";
+
+    /// <summary>The local PostgreSQL's data folder for this run's data source.</summary>
+    public string WarehouseDirectory => Path.Combine(StateDirectory, "warehouses", SourceName);
 
     public bool UseLocalAws => string.Equals(Aws, "local", StringComparison.OrdinalIgnoreCase);
 

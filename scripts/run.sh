@@ -4,17 +4,23 @@
 # the Ingest and Transform workers, and the dashboard (its login URL is printed).
 #   scripts/run.sh [folder]          # runs until Ctrl+C; Ingest watches the bucket for new files
 #   scripts/run.sh --once [folder]   # run-once: waits for the batch, prints counts and checks, exits 0 or 1
-# Without a folder the bucket is filled with demo data (sparkify generate); with one, with that folder's files.
+#   --fresh                          # start this data source's warehouse empty
+# Without a folder the bucket is filled with demo data (sparkify generate); with one, with that folder's files. Each
+# data source (the demo data, each folder) has a warehouse of its own, kept between runs.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 args=()
-if [[ "${1:-}" == "--once" ]]; then
-  args+=("--Sparkify:RunOnce=true")
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --once) args+=("--Sparkify:RunOnce=true") ;;
+    --fresh) args+=("--Sparkify:Fresh=true") ;;
+    *) echo "usage: scripts/run.sh [--once] [--fresh] [folder]" >&2; exit 2 ;;
+  esac
   shift
-fi
+done
 if [[ $# -ge 1 ]]; then
   args+=("--Sparkify:DataFolder=$(realpath "$1")")
 fi

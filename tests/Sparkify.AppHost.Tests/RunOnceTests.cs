@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Sparkify.Pipeline;
+using Sparkify.Testing;
+
+namespace Sparkify.AppHost.Tests;
+
+/// <summary>
+/// The local run as `scripts/run.sh --once` starts it: the AppHost as a process of its own (dashboard on free ports),
+/// run to its end. It never hangs: a resource that cannot run ends the run at once, and a run right after another
+/// finds its warehouse again instead of waiting for the previous server forever.
+/// </summary>
+[Collection(RunOnceCollection.Name)]
+public sealed class RunOnceTests
+{
+    [Fact]
+    public async Task A_resource_that_cannot_run_ends_the_run_at_once_with_its_last_log_lines_and_exit_code_1()
+    {
+        // A state folder that cannot be made: the local PostgreSQL exits at once.
+        var run = await RunAppHostAsync("/dev/null/sparkify-state", TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        Assert.Contains("run-once failed: warehouse stopped", run.Output, StringComparison.Ordinal);
+        Assert.Contains("last", run.Output, StringComparison.Ordinal);
+        Assert.True(run.Took < TimeSpan.FromSeconds(90), $"took {run.Took}");
+    }
+
+    [Fact]
+    public async Task A_run_right_after_another_finds_its_warehouse_and_leaves_no_server_behind()
+    {
+        var state = Directory.CreateTempSubdirectory("sparkify-runonce-");
+        if (!OperatingSystem.IsWindows())
+        {
+            // The local PostgreSQL runs as the postgres user when tests run as root: it must reach its data folder.
+            File.SetUnixFileMode(state.FullName, (UnixFileMode)0b111_101_101);
+        }
+        try
+        {
+            var first = await RunAppHostAsync(state.FullName, TimeSpan.FromMinutes(3));
+            Assert.True(first.ExitCode == 0, first.Output);
+            var second = await RunAppHostAsync(state.FullName, TimeSpan.FromMinutes(3));
+            Assert.True(second.ExitCode == 0, second.Output);
+
+            Assert.Contains("from an earlier run", second.Output, StringComparison.Ordinal);
+            Assert.Contains("\"songplays\":6820", second.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(Process.GetProcessesByName("postgres"), p => CommandLine(p).Contains(state.FullName, StringComparison.Ordinal));
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Run(int ExitCode, string Output, TimeSpan Took);
+
+    private static async Task<Run> RunAppHostAsync(string stateDirectory, TimeSpan timeout)
+    {
+        var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[]
+        {
+            LocalTools.WorkerDll(root, "Sparkify.AppHost"), "--Sparkify:RunOnce=true", $"--Sparkify:DataFolder={SampleData.Folder}",
+            $"--Sparkify:StateDirectory={stateDirectory}", "--Sparkify:RunOnceTimeoutMinutes=3",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment.Remove("ConnectionStrings__warehouse");
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the AppHost did not end within {timeout}:\n{await output}\n{await error}");
+        }
+        return new Run(process.ExitCode, await output + "\n" + await error, stopwatch.Elapsed);
+    }
+
+    private static string CommandLine(Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>AppHost runs one at a time: each starts its own orchestrator and servers.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunOnceCollection
+{
+    public const string Name = "run-once";
+}
