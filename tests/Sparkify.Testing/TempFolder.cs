@@ -17,6 +17,28 @@ public sealed class TempFolder : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// A file whose name is bytes that are not UTF-8 (possible on Linux), in <paramref name="relativeFolder"/>; made by
+    /// the shell, since .NET cannot name it.
+    /// </summary>
+    public void WriteWithRawName(string relativeFolder, byte[] name, string content)
+    {
+        var folder = System.IO.Path.Combine(Path, relativeFolder);
+        Directory.CreateDirectory(folder);
+        var escaped = string.Concat(name.Select(b => $"\\{Convert.ToString(b, 8).PadLeft(3, '0')}"));
+        var info = new System.Diagnostics.ProcessStartInfo("sh") { WorkingDirectory = folder };
+        foreach (var argument in new[] { "-c", $"printf '%s' \"$1\" > \"$(printf '{escaped}')\"", "sh", content })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new IOException($"could not write a file with a raw name in {folder}");
+        }
+    }
+
     public void Dispose()
     {
         try

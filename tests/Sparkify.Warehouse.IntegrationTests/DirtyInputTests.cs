@@ -140,7 +140,7 @@ public sealed class DirtyInputTests(PostgresFixture postgres)
         File.CreateSymbolicLink(Path.Combine(logs, "self.json"), Path.Combine(logs, "self.json"));
         Directory.CreateSymbolicLink(Path.Combine(logs, "current"), ".");
         Directory.CreateSymbolicLink(Path.Combine(folder.Path, "log_data", "again"), Path.Combine(folder.Path, "log_data"));
-        WriteWithRawName(logs, [.. "bad"u8, 0xFF, 0xFE, .. "-name.json"u8], InputFiles.Plays(1)[0]);
+        folder.WriteWithRawName(Path.GetRelativePath(folder.Path, logs), [.. "bad"u8, 0xFF, 0xFE, .. "-name.json"u8], InputFiles.Plays(1)[0]);
 
         var listing = await LocalSourceFiles.ListAsync(folder.Path);
 
@@ -149,20 +149,6 @@ public sealed class DirtyInputTests(PostgresFixture postgres)
         Assert.Contains(listing.Skipped, s => s.Path.EndsWith("dangling.json", StringComparison.Ordinal) && s.Reason.Contains("dangling", StringComparison.Ordinal));
         Assert.Contains(listing.Skipped, s => s.Path.EndsWith("self.json", StringComparison.Ordinal) && s.Reason.Contains("cannot be followed", StringComparison.Ordinal));
         Assert.Contains(listing.Skipped, s => s.Reason.Contains("not valid UTF-8", StringComparison.Ordinal));
-    }
-
-    /// <summary>A file whose name is bytes that are not UTF-8 (possible on Linux), made by the shell since .NET cannot name it.</summary>
-    internal static void WriteWithRawName(string folder, byte[] name, string content)
-    {
-        var escaped = string.Concat(name.Select(b => $"\\{Convert.ToString(b, 8).PadLeft(3, '0')}"));
-        var info = new System.Diagnostics.ProcessStartInfo("sh") { WorkingDirectory = folder };
-        foreach (var argument in new[] { "-c", $"printf '%s' \"$1\" > \"$(printf '{escaped}')\"", "sh", content })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = System.Diagnostics.Process.Start(info)!;
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
     }
 
     private static byte[] Gzip(byte[] bytes)

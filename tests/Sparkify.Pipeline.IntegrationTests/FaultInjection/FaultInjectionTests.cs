@@ -82,10 +82,23 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         await AssertALoadSurvivesAnOutageAsync(_pipeline.Postgres.StopAsync, () => _pipeline.Postgres.RestartAsync());
 
     [Fact]
-    public async Task S3_and_SQS_endpoint_stopped_for_ten_seconds_during_the_load_the_workers_retry_and_finish() =>
-        // fauxqs keeps its state in SQLite here (FAUXQS_DATA_DIR): the restart finds the queues, the messages in
-        // flight and the objects again, as the real services would still have them.
-        await AssertALoadSurvivesAnOutageAsync(_pipeline.Fauxqs.StopAsync, _pipeline.Fauxqs.RestartAsync);
+    public async Task PostgreSQL_down_longer_than_visibility_times_receives_loses_nothing() =>
+        // 5 s visibility × 4 receives: without waiting the outage out, every message in flight would be dead-lettered.
+        await AssertALoadSurvivesAnOutageAsync(_pipeline.Postgres.StopAsync, () => _pipeline.Postgres.RestartAsync(),
+            TimeSpan.FromSeconds(ProcessPipeline.VisibilityTimeoutSeconds * ProcessPipeline.MaxReceives + 10));
+
+    [Fact]
+    public async Task A_transform_started_while_S3_and_SQS_are_down_waits_for_them_and_loads_everything()
+    {
+        await _pipeline.Fauxqs.StopAsync();
+        var transform = _pipeline.StartTransform();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        Assert.False(transform.HasExited, "the Transform gave up while S3/SQS was away\n" + _pipeline.Diagnostics());
+
+        await _pipeline.Fauxqs.RestartAsync();
+        _pipeline.StartIngest();
+        await AssertEndsAsACleanRunAsync();
+    }
 
     [Fact]
     public async Task Two_transforms_and_one_crashes_mid_batch_the_star_load_still_runs_once()
@@ -100,13 +113,13 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         await AssertStarLoadCommittedOnceAsync();
     }
 
-    private async Task AssertALoadSurvivesAnOutageAsync(Func<Task> stop, Func<Task> restart)
+    private async Task AssertALoadSurvivesAnOutageAsync(Func<Task> stop, Func<Task> restart, TimeSpan? outage = null)
     {
         _pipeline.StartTransform();
         _pipeline.StartIngest();
         await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files)", Soon, "the first files staged");
         await stop();
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(outage ?? TimeSpan.FromSeconds(10));
         await restart();
 
         await AssertEndsAsACleanRunAsync();

@@ -62,7 +62,15 @@ internal sealed class ProcessPipeline : IAsyncDisposable
     public PipelineOptions Options { get; }
 
     /// <summary>How many files were uploaded.</summary>
-    public int Files { get; }
+    public int Files { get; private set; }
+
+    /// <summary>Uploads more files (keys relative to <paramref name="dataFolder"/>), as new files arriving in the bucket.</summary>
+    public async Task UploadAsync(string dataFolder)
+    {
+        var credentials = new BasicAWSCredentials("local", "local");
+        using var s3 = AwsClients.CreateS3(Options, credentials);
+        Files += await QueueSetup.UploadFolderAsync(s3, Options.Bucket, dataFolder);
+    }
 
     public static async Task<ProcessPipeline> CreateAsync(string dataFolder)
     {
@@ -95,11 +103,16 @@ internal sealed class ProcessPipeline : IAsyncDisposable
 
     public WorkerProcess StartTransform() => Start("Sparkify.Transform");
 
-    public WorkerProcess StartIngest() => Start("Sparkify.Ingest");
+    public WorkerProcess StartIngest(IReadOnlyDictionary<string, string>? overrides = null) => Start("Sparkify.Ingest", overrides);
 
-    private WorkerProcess Start(string project)
+    private WorkerProcess Start(string project, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var worker = WorkerProcess.Start(project, _environment);
+        var environment = new Dictionary<string, string>(_environment);
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+        var worker = WorkerProcess.Start(project, environment);
         _workers.Add(worker);
         return worker;
     }
@@ -136,13 +149,14 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>The checks every scenario ends with: each file loaded exactly once, one batch, completed.</summary>
+    /// <summary>The checks every scenario ends with: each file loaded exactly once, every batch completed (its checks passed).</summary>
     public async Task AssertEveryFileLoadedOnceAsync()
     {
         Assert.Equal(Files, await ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
         Assert.Equal(Files, await ScalarAsync<long>("SELECT count(DISTINCT file_key) FROM load_files WHERE status = 'loaded'"));
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'failed'"));
-        Assert.Equal("completed", await ScalarAsync<string>("SELECT string_agg(status, ',') FROM batches"));
+        Assert.True("completed" == await ScalarAsync<string>("SELECT string_agg(DISTINCT status || coalesce(': ' || error, ''), ', ') FROM batches"),
+            await ScalarAsync<string>("SELECT string_agg(batch_id || ' ' || status || coalesce(': ' || error, ''), '; ') FROM batches"));
     }
 
     public string Diagnostics() => string.Join("\n", _workers.Select(w => w.RecentOutput()));
