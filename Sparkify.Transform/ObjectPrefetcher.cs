@@ -71,58 +71,30 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3)
     }
 
     /// <summary>An object's body whose read failures mid-stream (a connection reset) are S3's, not the file's.</summary>
-    private sealed class UnavailableAsSourceStream(Stream inner, string fileKey) : Stream
+    private sealed class UnavailableAsSourceStream(Stream body, string fileKey) : ReadOnlyStreamWrapper(body)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Guard(() => inner.Read(buffer, offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return Inner.Read(buffer);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && TransientFaults.IsTransient(exception))
+            {
+                throw new SourceUnavailableException(fileKey, exception);
+            }
+        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
             {
-                return await inner.ReadAsync(buffer, cancellationToken);
+                return await Inner.ReadAsync(buffer, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException && TransientFaults.IsTransient(exception))
             {
                 throw new SourceUnavailableException(fileKey, exception);
             }
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Guard(Func<int> read)
-        {
-            try
-            {
-                return read();
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException && TransientFaults.IsTransient(exception))
-            {
-                throw new SourceUnavailableException(fileKey, exception);
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }

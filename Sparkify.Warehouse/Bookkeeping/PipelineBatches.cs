@@ -272,24 +272,8 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Of <paramref name="files"/>, those loaded already (that exact version).</summary>
-    public async Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
-    {
-        var loaded = new HashSet<(string, string)>();
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT f.file_key, f.etag FROM load_files f JOIN unnest($1::text[], $2::text[]) AS i (file_key, etag)
-                ON f.file_key = i.file_key AND f.etag = i.etag
-            WHERE f.status = 'loaded'
-            """);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            loaded.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        return loaded;
-    }
+    public Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
+        LoadedVersions.FindAsync(dataSource, [.. files.Select(f => (f.Key, f.ETag))], cancellationToken);
 
     /// <summary>Counts a star load that failed for its own reasons (not an outage); returns the attempts so far.</summary>
     public async Task<int> RecordStarLoadFailureAsync(long batchId, CancellationToken cancellationToken = default)

@@ -462,29 +462,8 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(List<SourceFile> files, CancellationToken cancellationToken)
-    {
-        var loaded = new HashSet<(string, string)>();
-        if (files.Count == 0)
-        {
-            return loaded;
-        }
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT f.file_key, f.etag
-            FROM load_files f
-            JOIN unnest($1::text[], $2::text[]) AS i (file_key, etag) ON f.file_key = i.file_key AND f.etag = i.etag
-            WHERE f.status = 'loaded'
-            """);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            loaded.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        return loaded;
-    }
+    private Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(List<SourceFile> files, CancellationToken cancellationToken) =>
+        LoadedVersions.FindAsync(dataSource, [.. files.Select(f => (f.Key, f.ETag))], cancellationToken);
 
     internal static string KindName(FileKind kind) => kind == FileKind.Song ? "song" : "event";
 
