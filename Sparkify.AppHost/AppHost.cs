@@ -29,6 +29,10 @@ var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
     .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+// The report page, live from the warehouse (its URL is on the dashboard).
+builder.AddProject<Projects.Sparkify_ReportWeb>("report")
+    .WithReference(warehouse).WaitFor(warehouse);
+
 var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
     .WithReference(warehouse).WaitFor(warehouse)
     .WaitFor(transform)

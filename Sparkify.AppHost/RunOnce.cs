@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Sparkify.Reporting;
 using Sparkify.Warehouse;
+using Sparkify.Warehouse.Reports;
 
 namespace Sparkify.AppHost;
 
@@ -69,7 +71,7 @@ internal static class RunOnce
                 }
                 await Task.Delay(500, timeout.Token);
             }
-            return await ReportAsync(dataSource, timeout.Token);
+            return await ReportAsync(dataSource, settings, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -104,7 +106,7 @@ internal static class RunOnce
         return Fail(reason);
     }
 
-    private static async Task<int> ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<int> ReportAsync(NpgsqlDataSource dataSource, SparkifySettings settings, CancellationToken cancellationToken)
     {
         var counts = await new WarehouseStats(dataSource).CountAsync(cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(counts));
@@ -133,7 +135,23 @@ internal static class RunOnce
                 Console.WriteLine($"  {(reader.GetBoolean(1) ? "pass" : "FAIL")}  {reader.GetString(0)}");
             }
         }
+        await AnswersAsync(dataSource, settings, cancellationToken);
         return failures.Count == 0 ? 0 : Fail(string.Join("; ", failures));
+    }
+
+    /// <summary>The run ends with answers: a short summary, and the whole report with its charts as a file.</summary>
+    private static async Task AnswersAsync(NpgsqlDataSource dataSource, SparkifySettings settings, CancellationToken cancellationToken)
+    {
+        var report = await new WarehouseReporter(dataSource).BuildAsync(ReportPeriod.All, cancellationToken: cancellationToken);
+        Console.WriteLine();
+        foreach (var line in ReportSummary.Lines(report))
+        {
+            Console.WriteLine(line);
+        }
+        var file = Path.Combine(settings.StateDirectory, "reports", settings.SourceName + ".html");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllTextAsync(file, ReportHtml.Render(report), cancellationToken);
+        Console.WriteLine($"The full report, with charts: {file} (also the \"report\" page of the AppHost while it runs, and `sparkify report`).");
     }
 
     /// <summary>Without a dashboard to look at, say where each resource stands.</summary>

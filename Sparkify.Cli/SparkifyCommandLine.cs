@@ -10,6 +10,7 @@ public static class SparkifyCommandLine
         LoadCommand.Create(),
         StatsCommand.Create(),
         CheckCommand.Create(),
+        ReportCommand.Create(),
         GenerateCommand.Create(),
         BenchCommand.Create(),
     };

@@ -10,6 +10,8 @@ scripts/ensure-postgres.sh >/dev/null
 scripts/ensure-fauxqs.sh
 # The deployment rehearsal runs the product's images with podman (installed from apt when missing).
 scripts/ensure-container-tools.sh >/dev/null
+# The report page is tested in a real browser.
+scripts/ensure-browser.sh
 dotnet restore Sparkify.sln -nologo -v q
 dotnet build Sparkify.sln -c Release --no-restore -nologo -v q -clp:ErrorsOnly
 
