@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Npgsql;
+using Sparkify.Warehouse;
 
 namespace Sparkify.Cli;
 
@@ -18,7 +19,7 @@ internal static class WarehouseConnection
         var connectionString = Resolve(parseResult, option);
         try
         {
-            return new NpgsqlDataSourceBuilder(connectionString) { Name = "sparkify-cli" }.Build();
+            return WarehouseDataSource.Create(connectionString, "sparkify-cli");
         }
         catch (ArgumentException exception)
         {

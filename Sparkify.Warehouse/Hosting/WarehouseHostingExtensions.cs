@@ -22,7 +22,7 @@ public static class WarehouseHostingExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionName} is not configured (environment variable ConnectionStrings__{ConnectionName}).");
         }
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = builder.Environment.ApplicationName }.Build());
+        builder.Services.AddSingleton(_ => WarehouseDataSource.Create(connectionString, builder.Environment.ApplicationName));
         return builder;
     }
 }

@@ -18,6 +18,9 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? stat
     /// <summary>The advisory lock that serialises star loads (one at a time per warehouse).</summary>
     public const long StarLoadLockKey = 0x5350_4B46_5354_4152; // "SPKFSTAR"
 
+    /// <summary>The work_mem of a star load's and its checks' transactions.</summary>
+    internal const string WorkMemory = "128MB";
+
     public async Task<StarLoadResult> LoadAsync(long batchId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -26,6 +29,8 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? stat
 
         var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
         await run.ExecuteAsync($"SET LOCAL statement_timeout = {timeout}");
+        // Sorts and hashes over a batch's plays: in memory, not spilled to disk (the default is 4 MB).
+        await run.ExecuteAsync($"SET LOCAL work_mem = '{WorkMemory}'");
         await run.ExecuteAsync("SELECT pg_advisory_xact_lock($1)", StarLoadLockKey);
         await run.ExecuteAsync(StarSql.CollectFiles);
         var files = await run.ExecuteAsync(StarSql.MarkFilesConsumed, batchId);
