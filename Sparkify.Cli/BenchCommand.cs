@@ -14,16 +14,52 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the generated data.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var noPipeline = new Option<bool>("--no-pipeline") { Description = "Skip the full S3 + SQS pipeline way." };
+        var incremental = new Option<bool>("--incremental")
+        {
+            Description = "Instead of the ways: the steady state. A small batch (--batch-events, one new day) on a warehouse holding " +
+                "--songs and --events, against the same batch on one holding only the songs; prints the ratio.",
+        };
+        var batchEvents = new Option<int>("--batch-events") { Description = "Events in each --incremental batch.", DefaultValueFactory = _ => 2_000 };
+        var rounds = new Option<int>("--rounds") { Description = "Batches (new days) measured by --incremental; the median counts.", DefaultValueFactory = _ => 3 };
+        var curve = new Option<string?>("--curve")
+        {
+            Description = "Instead of the ways: the backfill curve. Comma-separated event counts (e.g. 750000,1500000,3000000), " +
+                "each loaded with --songs as one batch by `sparkify load`; prints time, growth per doubling and peak RSS.",
+        };
         var command = new Command("bench",
             "Time the pipeline, `sparkify load` and the in-database way on the same generated data and PostgreSQL server " +
             "(each in a scratch database it creates and drops: the connection's user needs CREATEDB).")
         {
-            connection, songs, events, seed, json, noPipeline,
+            connection, songs, events, seed, json, noPipeline, incremental, batchEvents, rounds, curve,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(parseResult, async (output, error) =>
         {
+            var sizes = parseResult.GetValue(curve);
+            if (parseResult.GetValue(incremental) && sizes is not null)
+            {
+                throw new UsageException("--incremental and --curve are separate benchmarks: pick one.");
+            }
+            if (parseResult.GetValue(batchEvents) < 1 || parseResult.GetValue(rounds) < 1)
+            {
+                throw new UsageException("--batch-events and --rounds must be at least 1.");
+            }
+            var curveSizes = sizes is null ? null
+                : ParseSizes(sizes) ?? throw new UsageException($"--curve takes positive event counts separated by commas (got '{sizes}').");
             var connectionString = WarehouseConnection.Resolve(parseResult, connection);
             var options = new GeneratorOptions(parseResult.GetValue(songs), parseResult.GetValue(events), Seed: parseResult.GetValue(seed));
+            if (parseResult.GetValue(incremental))
+            {
+                var steady = await new IncrementalBench(connectionString, error)
+                    .RunAsync(options, parseResult.GetValue(batchEvents), parseResult.GetValue(rounds), cancellationToken);
+                await (parseResult.GetValue(json) ? output.WriteLineAsync(BenchTable.ToJson(steady)) : IncrementalBench.WriteAsync(output, steady));
+                return ExitCodes.Success;
+            }
+            if (curveSizes is not null)
+            {
+                var points = await new BackfillCurve(connectionString, error).RunAsync(options, curveSizes, cancellationToken);
+                await (parseResult.GetValue(json) ? output.WriteLineAsync(BenchTable.ToJson(points)) : BackfillCurve.WriteAsync(output, points));
+                return points.Any(p => p.Failure is not null) ? ExitCodes.DataFailure : ExitCodes.Success;
+            }
             var report = await new BenchRunner(connectionString, error)
                 .RunAsync(options, includePipeline: !parseResult.GetValue(noPipeline), cancellationToken);
             if (parseResult.GetValue(json))
@@ -39,5 +75,12 @@ internal static class BenchCommand
                 : ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static int[]? ParseSizes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
+        return sizes.Length == 0 || sizes.Contains(0) ? null : sizes;
     }
 }

@@ -15,7 +15,12 @@ internal static class GenerateCommand
         var serviceUrl = new Option<string?>("--s3-service-url") { Description = "An S3 endpoint instead of AWS (e.g. the local fauxqs)." };
         var songs = new Option<int>("--songs") { Description = "Number of song files.", Required = true };
         var events = new Option<int>("--events") { Description = "Number of log events.", Required = true };
-        var days = new Option<int>("--days") { Description = "Days of log files, from 2018-11-01.", DefaultValueFactory = _ => 30 };
+        var days = new Option<int>("--days") { Description = "Days of log files, from --start-date.", DefaultValueFactory = _ => 30 };
+        var startDate = new Option<DateOnly?>("--start-date")
+        {
+            Description = "The first day of log files (yyyy-MM-dd; default 2018-11-01). Later days get session ids of their own, " +
+                "so a day generated after a history adds to it.",
+        };
         var users = new Option<int>("--users") { Description = "Distinct users.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed writes the same bytes.", DefaultValueFactory = _ => 42 };
         var matched = new Option<double>("--matched-share")
@@ -25,14 +30,14 @@ internal static class GenerateCommand
         };
         var command = new Command("generate", "Write synthetic song and log files in the real data's format and quirks.")
         {
-            folder, songs, events, days, users, seed, matched, serviceUrl,
+            folder, songs, events, days, startDate, users, seed, matched, serviceUrl,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(parseResult, async (output, _) =>
         {
             var target = parseResult.GetValue(folder)!;
             var options = new GeneratorOptions(
                 parseResult.GetValue(songs), parseResult.GetValue(events), parseResult.GetValue(days),
-                parseResult.GetValue(users), parseResult.GetValue(seed), parseResult.GetValue(matched));
+                parseResult.GetValue(users), parseResult.GetValue(seed), parseResult.GetValue(matched), parseResult.GetValue(startDate));
             var stopwatch = Stopwatch.StartNew();
             var s3Target = S3Target.TryParse(target);
             var localFolder = s3Target is null ? Path.GetFullPath(target) : Directory.CreateTempSubdirectory("sparkify-generate-").FullName;

@@ -24,6 +24,7 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             {
                 await MeasureAsync("sparkify load", folder, LoadAsync, cancellationToken),
                 await MeasureAsync("in-database (psql + SQL)", folder, InDatabaseAsync, cancellationToken),
+                await MeasureAsync(FloorWay.Name, folder, FloorWay.RunAsync, cancellationToken, buildsStarSchema: false),
             };
             results.Add(new BenchResult("classic Python", false, PythonWay.SkipReason(), 0, new Dictionary<string, long>(), new Dictionary<string, long>()));
             if (includePipeline)
@@ -40,36 +41,32 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
 
     private delegate Task<WayOutcome> Way(string folder, string connectionString, CancellationToken cancellationToken);
 
-    private async Task<BenchResult> MeasureAsync(string name, string folder, Way way, CancellationToken cancellationToken)
+    private async Task<BenchResult> MeasureAsync(
+        string name, string folder, Way way, CancellationToken cancellationToken, bool buildsStarSchema = true)
     {
         await progress.WriteLineAsync($"Running: {name}...");
-        var database = $"sparkify_bench_{Guid.NewGuid():N}"[..40];
-        await AdminAsync($"CREATE DATABASE {database}", cancellationToken);
-        try
+        await using var database = await ScratchDatabase.CreateAsync(serverConnectionString, cancellationToken);
+        var connectionString = database.ConnectionString;
+        var outcome = await way(folder, connectionString, cancellationToken);
+        var (seconds, rss, failure, endpointRates) = outcome;
+        if (failure is not null)
         {
-            var connectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database }.ConnectionString;
-            var outcome = await way(folder, connectionString, cancellationToken);
-            var (seconds, rss, failure, endpointRates) = outcome;
-            if (failure is not null)
-            {
-                return new BenchResult(name, false, failure, seconds, rss, new Dictionary<string, long>());
-            }
-            return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken))
-            {
-                EndpointRates = endpointRates ?? new Dictionary<string, double>(),
-                CpuSeconds = outcome.CpuSeconds ?? new Dictionary<string, double>(),
-                Phases = await PhasesAsync(connectionString, cancellationToken),
-                BusyTimes = await BusyTimesAsync(connectionString, cancellationToken),
-            };
+            return new BenchResult(name, false, failure, seconds, rss, new Dictionary<string, long>());
         }
-        finally
+        if (!buildsStarSchema)
         {
-            NpgsqlConnection.ClearAllPools();
-            await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", cancellationToken);
+            return new BenchResult(name, true, null, seconds, rss, new Dictionary<string, long>());
         }
+        return new BenchResult(name, true, null, seconds, rss, await CountAsync(connectionString, cancellationToken))
+        {
+            EndpointRates = endpointRates ?? new Dictionary<string, double>(),
+            CpuSeconds = outcome.CpuSeconds ?? new Dictionary<string, double>(),
+            Phases = await PhasesAsync(connectionString, cancellationToken),
+            BusyTimes = await BusyTimesAsync(connectionString, cancellationToken),
+        };
     }
 
-    private static async Task<WayOutcome> LoadAsync(string folder, string connectionString, CancellationToken cancellationToken)
+    internal static async Task<WayOutcome> LoadAsync(string folder, string connectionString, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string?> { [WarehouseConnection.EnvironmentVariable] = connectionString };
         var result = await ChildProcess.RunAsync(DotnetHost(), [.. SelfArguments(), "load", folder], environment, cancellationToken);
@@ -84,7 +81,7 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             result.ExitCode == 0 ? null : $"exit code {result.ExitCode}: {Last(result.Error)}");
     }
 
-    private static async Task<Dictionary<string, long>> CountAsync(string connectionString, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, long>> CountAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var counts = new Dictionary<string, long>();
@@ -153,15 +150,6 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
             busy[reader.GetString(0)] = reader.GetDouble(1);
         }
         return busy;
-    }
-
-    private async Task AdminAsync(string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(serverConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        // sql is built here from a fixed prefix and a GUID.
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The running sparkify, to start again as a child: the apphost executable, or dotnet with the dll.</summary>

@@ -56,7 +56,7 @@ internal static class BenchTable
                 $"Local S3/SQS endpoint alone, same SDK and concurrency as the workers: " +
                 string.Join(", ", result.EndpointRates.Select(p => FormatRate(p.Key, p.Value))));
         }
-        var counted = report.Results.Where(r => r.Ran).ToList();
+        var counted = report.Results.Where(r => r.Ran && r.Counts.Count > 0).ToList();
         if (counted.Count > 1)
         {
             var first = counted[0];
@@ -80,5 +80,5 @@ internal static class BenchTable
             : $"{name[..open]} {value.ToString(format, CultureInfo.InvariantCulture)} {name[(open + 2)..].TrimEnd(')')}";
     }
 
-    public static string ToJson(BenchReportData report) => JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static string ToJson<T>(T report) => JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web));
 }

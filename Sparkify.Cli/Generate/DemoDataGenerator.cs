@@ -43,7 +43,8 @@ public static class DemoDataGenerator
         var listeners = ListenerFactory.Create(options.Users, options.Seed, periodStartTs, TimestampOf(firstDay.AddDays(options.Days)));
         var playable = catalog.Songs.Select(PlayableSong.From).Concat(catalog.OutsideSongs).ToArray();
         var planner = new EventPlanner(
-            options.Seed, listeners.Length, catalog.Songs.Count, playable.Select(song => song.Duration / 100).ToArray(), options.MatchedPlayShare);
+            options.Seed, listeners.Length, catalog.Songs.Count, playable.Select(song => song.Duration / 100).ToArray(), options.MatchedPlayShare,
+            options.FirstSessionId);
         var writer = new LogFileWriter(listeners, playable);
         var eventsPerDay = EventPlanner.SpreadOverDays(options.Events, firstDay, options.Days, options.Seed);
 

@@ -29,12 +29,15 @@ internal sealed class EventPlanner
     private readonly int _outsideSongCount;
     private readonly double _matchedPlayShare;
     private readonly IReadOnlyList<long> _songDurationsMs;
-    private int _nextSessionId = 1;
+    private int _nextSessionId;
     private int _sessionsPlanned;
 
     /// <param name="songDurationsMs">Duration of every playable song: catalog songs first, then outside songs.</param>
-    public EventPlanner(int seed, int listenerCount, int catalogSongCount, IReadOnlyList<long> songDurationsMs, double matchedPlayShare)
+    /// <param name="firstSessionId">The first session's id; the next ones count up from it.</param>
+    public EventPlanner(
+        int seed, int listenerCount, int catalogSongCount, IReadOnlyList<long> songDurationsMs, double matchedPlayShare, int firstSessionId = 1)
     {
+        _nextSessionId = firstSessionId;
         _random = new Random(RandomExtensions.DeriveSeed(seed, 4));
         _listenerCount = listenerCount;
         _firstListeners = ListenerFactory.Shuffled(listenerCount, _random);

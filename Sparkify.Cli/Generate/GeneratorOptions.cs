@@ -16,6 +16,23 @@ public sealed record GeneratorOptions(
 
     internal DateOnly FirstDay => StartDate ?? DefaultStartDate;
 
+    /// <summary>
+    /// Session ids start at 1 on the default start date and 100,000 higher per day after it, so data generated for
+    /// later days (one new day on top of a history, as the incremental bench does) does not reuse the history's
+    /// session ids, as long as a day averages fewer than 100,000 sessions (about 1.5M events). Dates before the
+    /// default wrap around within the int range.
+    /// </summary>
+    internal int FirstSessionId
+    {
+        get
+        {
+            const int sessionsPerDay = 100_000;
+            const int days = int.MaxValue / sessionsPerDay - 1;
+            var offset = ((FirstDay.DayNumber - DefaultStartDate.DayNumber) % days + days) % days;
+            return 1 + offset * sessionsPerDay;
+        }
+    }
+
     internal void Validate()
     {
         if (Songs < 1)

@@ -14,9 +14,13 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource, TimeSpan? stateme
     /// The plays a batch's star load is answerable for: one row per play key of the NextSong events in the files it
     /// consumed, with that key's play (if any) and whether the events disagree with it.
     /// </summary>
-    private static readonly string[] CollectBatch =
+    private static readonly (string Sql, bool TakesBatchId)[] CollectBatch =
     [
-        """
+        // The batch's files first, with statistics: so the planner reaches their events through staging_events_file
+        // instead of scanning all of staging (a later batch id has no statistics of its own in load_files).
+        ("CREATE TEMP TABLE batch_file_ids ON COMMIT DROP AS SELECT file_id FROM load_files WHERE star_batch_id = $1", true),
+        ("ANALYZE batch_file_ids", false),
+        ("""
         CREATE TEMP TABLE batch_plays ON COMMIT DROP AS
         SELECT e.user_id, e.session_id, e.item_in_session, min(sp.songplay_id) AS songplay_id, min(sp.start_time) AS start_time,
                -- Two different events with one key in this batch (against an earlier batch's play: batches.conflicting_plays).
@@ -28,12 +32,13 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource, TimeSpan? stateme
                    OR count(e.length) NOT IN (0, count(*)) OR count(e.location) NOT IN (0, count(*))
                    OR count(e.user_agent) NOT IN (0, count(*))) AS conflicting
         FROM staging_events e
-        JOIN load_files f ON f.file_id = e.file_id AND f.star_batch_id = $1
+        JOIN batch_file_ids USING (file_id)
         LEFT JOIN songplays sp ON sp.user_id = e.user_id AND sp.session_id = e.session_id AND sp.item_in_session = e.item_in_session
         WHERE e.page = 'NextSong'
         GROUP BY e.user_id, e.session_id, e.item_in_session
-        """,
-        "CREATE TEMP TABLE batch_facts ON COMMIT DROP AS SELECT conflicting_plays FROM batches WHERE batch_id = $1",
+        """, false),
+        ("ANALYZE batch_plays", false),
+        ("CREATE TEMP TABLE batch_facts ON COMMIT DROP AS SELECT conflicting_plays FROM batches WHERE batch_id = $1", true),
     ];
 
     public static readonly IReadOnlyList<QualityCheck> Batch =
@@ -83,14 +88,17 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource, TimeSpan? stateme
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
         await using (var set = new NpgsqlCommand(
-            $"SET LOCAL statement_timeout = {timeout}; SET LOCAL work_mem = '{Star.StarSchemaLoader.WorkMemory}'", connection, transaction))
+            $"SET LOCAL statement_timeout = {timeout}; {Star.StarSchemaLoader.PlannerSettings}", connection, transaction))
         {
             await set.ExecuteNonQueryAsync(cancellationToken);
         }
-        foreach (var sql in batchId is { } batch ? CollectBatch : [])
+        foreach (var (sql, takesBatchId) in batchId is not null ? CollectBatch : [])
         {
             await using var collect = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-            collect.Parameters.Add(new() { Value = batchId!.Value });
+            if (takesBatchId)
+            {
+                collect.Parameters.Add(new() { Value = batchId!.Value });
+            }
             await collect.ExecuteNonQueryAsync(cancellationToken);
         }
         var checks = batchId is null ? Warehouse : Batch;

@@ -92,6 +92,22 @@ public sealed partial class GeneratorTests
     }
 
     [Fact]
+    public async Task Days_generated_after_a_history_use_session_ids_of_their_own()
+    {
+        using var history = new TempFolder();
+        using var nextDay = new TempFolder();
+        await DemoDataGenerator.WriteAsync(history.Path, Small);
+        await DemoDataGenerator.WriteAsync(nextDay.Path, Small with { Days = 1, Events = 2_000, StartDate = new DateOnly(2018, 11, 1).AddDays(Small.Days) });
+
+        var historySessions = ReadEvents(history.Path).Select(SessionId).ToHashSet();
+        var nextDaySessions = ReadEvents(nextDay.Path).Select(SessionId).ToHashSet();
+
+        Assert.Contains(1, historySessions);
+        Assert.NotEmpty(nextDaySessions);
+        Assert.Empty(historySessions.Intersect(nextDaySessions));
+    }
+
+    [Fact]
     public async Task Song_files_are_one_ascii_line_with_the_real_keys_separators_and_quirks()
     {
         using var folder = new TempFolder();
