@@ -51,6 +51,7 @@ public static class Extensions
                 .AddMeter("Sparkify.*")
                 .AddMeter("Npgsql"))
             .WithTracing(tracing => tracing
+                .SetSampler(OwnOperationsSampler.Create())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Sparkify.*")
                 .AddNpgsql()

@@ -18,15 +18,10 @@ namespace Sparkify.Transform;
 /// least once; a redelivered file is already recorded as loaded and is only acknowledged.
 /// </summary>
 public sealed class FileMessageProcessor(
-    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs, DependencyRetry retry,
-    IHostApplicationLifetime lifetime, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
+    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs, StarLoadCoordinator starLoads,
+    PendingPhaseTimes pendingTimes, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
     private readonly ObjectPrefetcher _objects = new(s3);
-    private readonly BatchPhaseTimesStore _phaseTimes = new(dataSource);
-
-    // Times of the groups staged since they were last written, per batch: written with the next group's commit, after
-    // the star load, or when idle — never with a commit of their own per group.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, PhaseTimes> _pendingTimes = new();
 
     /// <param name="cancellationToken">Cancels the work in hand (a stop whose drain time ran out).</param>
     /// <param name="stoppingToken">Once the worker is stopping, no star load is started: an idle receiver of any
@@ -60,129 +55,14 @@ public sealed class FileMessageProcessor(
         {
             foreach (var batch in received.GroupBy(r => r.File.BatchId))
             {
-                var times = _pendingTimes.GetOrAdd(batch.Key, _ => new PhaseTimes());
+                var times = pendingTimes.For(batch.Key);
                 times.Add(PhaseTimes.QueueReceive, receiveTime * batch.Count() / received.Count);
                 await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], times, cancellationToken);
             }
         }
         foreach (var batchId in received.Select(r => r.File.BatchId).Distinct().Where(_ => !stoppingToken.IsCancellationRequested))
         {
-            await TryFinishBatchAsync(batchId, cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// Runs the star load of a batch whose files have all settled, when this caller wins the claim. Its span joins
-    /// the trace of the scan that opened the batch, whichever instance runs it.
-    /// </summary>
-    public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
-    {
-        var (claimed, traceParent) = await batches.TryClaimStarLoadAsync(
-            batchId, TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds), cancellationToken);
-        if (!claimed)
-        {
-            return false;
-        }
-        ActivityContext.TryParse(traceParent, null, isRemote: true, out var trace);
-        using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
-        activity?.SetTag("sparkify.batch.id", batchId);
-        var stopwatch = Stopwatch.StartNew();
-        BatchOutcome outcome;
-        try
-        {
-            var failed = await batches.CountFailedAsync(batchId, cancellationToken);
-            outcome = await new BatchFinisher(dataSource, TimeSpan.FromSeconds(options.Value.StarLoadTimeoutSeconds))
-                .FinishAsync(batchId, failed, skippedFiles: 0, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            // Interrupted (a stop, the database gone) or failed: the claim is given back at once — not with the
-            // cancelled token — so that any instance can run the load again; the caller logs the error itself. A load
-            // that fails for its own reasons a few times ends its batch as failed, saying why, instead of looping.
-            var reason = exception is OperationCanceledException ? "interrupted" : TransientFaults.Describe(exception);
-            if (exception is not OperationCanceledException && !TransientFaults.IsTransient(exception)
-                && await GiveUpStarLoadAsync(batchId, reason))
-            {
-                throw;
-            }
-            logger.LogWarning("Batch {BatchId}: the star load did not complete ({Reason}); releasing its claim.", batchId, reason);
-            await ReleaseClaimAsync(batchId);
-            throw;
-        }
-        PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
-        var times = _pendingTimes.TryRemove(batchId, out var pending) ? pending : new PhaseTimes();
-        times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
-        await RecordTimesAsync(batchId, times.TakeSeconds(), cancellationToken);
-        logger.LogInformation("Batch {BatchId} {Status}{Problems}.", batchId, outcome.Status, outcome.Problems is null ? "" : ": " + outcome.Problems);
-        return true;
-    }
-
-    /// <returns>True when this failure was the last attempt allowed and the batch is now failed.</returns>
-    private async Task<bool> GiveUpStarLoadAsync(long batchId, string reason)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var attempts = await batches.RecordStarLoadFailureAsync(batchId, timeout.Token);
-            if (attempts < options.Value.MaxStarLoadAttempts)
-            {
-                return false;
-            }
-            logger.LogError("Batch {BatchId}: the star load failed {Attempts} times; the batch is failed: {Reason}", batchId, attempts, reason);
-            await new BatchStore(dataSource).CloseAsync(batchId, BatchStatus.Failed,
-                $"the star load failed {attempts} times; last: {Warehouse.Parsing.LoadErrorText.Bound(reason)}", filesSkipped: 0, timeout.Token);
-            return true;
-        }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Gives the claim back within a few seconds; if the database cannot be reached, keeps trying in the background
-    /// until this instance stops, after which the claim's age lets another instance take it over.
-    /// </summary>
-    private async Task ReleaseClaimAsync(long batchId)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await batches.ReleaseStarLoadClaimAsync(batchId, timeout.Token);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
-        {
-            _ = Task.Run(() => retry.WaitForAsync($"the database, to release the star-load claim of batch {batchId}",
-                async token => { await batches.ReleaseStarLoadClaimAsync(batchId, token); return true; }, lifetime.ApplicationStopped));
-        }
-    }
-
-    /// <summary>Writes the times not yet recorded of every batch this instance worked on (when idle: one commit per batch).</summary>
-    public async Task FlushPendingTimesAsync(CancellationToken cancellationToken)
-    {
-        foreach (var batchId in _pendingTimes.Keys)
-        {
-            if (_pendingTimes.TryRemove(batchId, out var times))
-            {
-                await RecordTimesAsync(batchId, times.TakeSeconds(), cancellationToken);
-            }
-        }
-    }
-
-    private async Task RecordTimesAsync(long batchId, IReadOnlyDictionary<string, double> seconds, CancellationToken cancellationToken,
-        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within = null)
-    {
-        foreach (var (phase, value) in seconds)
-        {
-            PipelineTelemetry.PhaseDuration.Record(value, new KeyValuePair<string, object?>("sparkify.phase", phase));
-        }
-        if (within is { } open)
-        {
-            await _phaseTimes.AddAsync(batchId, seconds, open.Connection, open.Transaction, cancellationToken);
-        }
-        else
-        {
-            await _phaseTimes.AddAsync(batchId, seconds, cancellationToken);
+            await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
         }
     }
 
@@ -236,7 +116,7 @@ public sealed class FileMessageProcessor(
                 BeforeCommit = async (connection, transaction, loaded, token) =>
                 {
                     await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], connection, transaction, token);
-                    await RecordTimesAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
+                    await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
                 },
             };
             results = await loader.LoadAsync(batchId, sources, cancellationToken: cancellationToken);

@@ -14,7 +14,7 @@ namespace Sparkify.Transform;
 /// otherwise its work is cancelled and its messages are handed back (visibility 0) for another instance.
 /// </summary>
 public sealed class TransformWorker(
-    IAmazonSQS sqs, FileMessageProcessor processor, PipelineBatches batches, QueueRedriveCheck queueCheck,
+    IAmazonSQS sqs, FileMessageProcessor processor, StarLoadCoordinator starLoads, PendingPhaseTimes pendingTimes, PipelineBatches batches, QueueRedriveCheck queueCheck,
     DependencyProbes dependencies, OutageGate gate, DeadLetterSweeper sweeper, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
     IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
@@ -70,7 +70,7 @@ public sealed class TransformWorker(
                 else if (!stoppingToken.IsCancellationRequested)
                 {
                     await FinishSettledBatchesAsync(workToken);
-                    await processor.FlushPendingTimesAsync(workToken);
+                    await pendingTimes.FlushAsync(workToken);
                 }
                 if (!stoppingToken.IsCancellationRequested)
                 {
@@ -196,7 +196,7 @@ public sealed class TransformWorker(
         var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
         foreach (var batchId in await batches.FindSettledOpenAsync(takeOver, cancellationToken))
         {
-            await processor.TryFinishBatchAsync(batchId, cancellationToken);
+            await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
         }
     }
 }
