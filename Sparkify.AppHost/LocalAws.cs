@@ -3,6 +3,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.AppHost;
 

@@ -1,8 +1,9 @@
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.AppHost;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Sparkify.Pipeline;
 
 namespace Sparkify.AppHost;
 
@@ -18,10 +19,10 @@ public sealed class SparkifySettings
     public string Aws { get; set; } = "local";
 
     public string Bucket { get; set; } = "sparkify-local";
-    public string QueueName { get; set; } = "sparkify-files";
-    public string DeadLetterQueueName { get; set; } = "sparkify-files-dlq";
-    public int MaxReceives { get; set; } = 3;
-    public int VisibilityTimeoutSeconds { get; set; } = 60;
+    public string QueueName { get; set; } = WorkerDefaults.QueueName;
+    public string DeadLetterQueueName { get; set; } = WorkerDefaults.DeadLetterQueueName;
+    public int MaxReceives { get; set; } = WorkerDefaults.MaxReceives;
+    public int VisibilityTimeoutSeconds { get; set; } = WorkerDefaults.VisibilityTimeoutSeconds;
 
     public int DemoSongs { get; set; } = 2000;
     public int DemoEvents { get; set; } = 100_000;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sparkify.Cli.Bench;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 
 namespace Sparkify.Cli;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
+using Sparkify.DevTools;
 
 namespace Sparkify.Cli;
 
@@ -58,7 +59,7 @@ internal static class GenerateCommand
                     {
                         Bucket = s3.Bucket, AwsServiceUrl = parseResult.GetValue(serviceUrl),
                     });
-                    await Pipeline.QueueSetup.UploadFolderAsync(client, s3.Bucket, localFolder, cancellationToken, s3.Prefix);
+                    await QueueSetup.UploadFolderAsync(client, s3.Bucket, localFolder, cancellationToken, s3.Prefix);
                 }
                 await output.WriteLineAsync(
                     $"Wrote {summary.SongFiles:N0} song files and {summary.LogFiles:N0} log files ({summary.Events:N0} events, " +

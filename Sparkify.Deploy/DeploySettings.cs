@@ -1,5 +1,6 @@
 using System.Globalization;
 using Constructs;
+using Sparkify.Pipeline;
 
 namespace Sparkify.Deploy;
 
@@ -16,11 +17,11 @@ public sealed record DeploySettings
     public string? BucketName { get; init; }
 
     /// <summary>Receives before SQS dead-letters a message; also the Transform's MaxReceives.</summary>
-    public int MaxReceives { get; init; } = 3;
+    public int MaxReceives { get; init; } = WorkerDefaults.MaxReceives;
 
-    public int VisibilityTimeoutSeconds { get; init; } = 60;
-    public int StarLoadTakeoverSeconds { get; init; } = 900;
-    public int TransformReceivers { get; init; } = 2;
+    public int VisibilityTimeoutSeconds { get; init; } = WorkerDefaults.VisibilityTimeoutSeconds;
+    public int StarLoadTakeoverSeconds { get; init; } = WorkerDefaults.StarLoadTakeoverSeconds;
+    public int TransformReceivers { get; init; } = WorkerDefaults.TransformReceivers;
     public int TransformMinTasks { get; init; } = 1;
     public int TransformMaxTasks { get; init; } = 4;
 

@@ -15,10 +15,10 @@ public sealed class PipelineOptions
     public List<string> Prefixes { get; set; } = ["song_data/", "log_data/"];
 
     [Required(AllowEmptyStrings = false)]
-    public string QueueName { get; set; } = "sparkify-files";
+    public string QueueName { get; set; } = WorkerDefaults.QueueName;
 
     [Required(AllowEmptyStrings = false)]
-    public string DeadLetterQueueName { get; set; } = "sparkify-files-dlq";
+    public string DeadLetterQueueName { get; set; } = WorkerDefaults.DeadLetterQueueName;
 
     /// <summary>An S3/SQS endpoint to use instead of AWS (the local emulator); credentials still come from the AWS chain.</summary>
     public string? AwsServiceUrl { get; set; }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Sparkify.Pipeline;
 
 namespace Sparkify.Transform;
 
@@ -9,7 +10,7 @@ public sealed class TransformOptions
 
     /// <summary>Concurrent long-polling receivers, each staging up to 10 files per COPY.</summary>
     [Range(1, 64)]
-    public int Receivers { get; set; } = 2;
+    public int Receivers { get; set; } = WorkerDefaults.TransformReceivers;
 
     [Range(1, 20)]
     public int WaitTimeSeconds { get; set; } = 20;
@@ -23,11 +24,11 @@ public sealed class TransformOptions
 
     /// <summary>Visibility a message is given, and extended to every half of it while its file loads.</summary>
     [Range(5, 43_200)]
-    public int VisibilityTimeoutSeconds { get; set; } = 60;
+    public int VisibilityTimeoutSeconds { get; set; } = WorkerDefaults.VisibilityTimeoutSeconds;
 
     /// <summary>The queue's RedrivePolicy maxReceiveCount: on the last receive a failing file is marked failed in its batch.</summary>
     [Range(1, 1000)]
-    public int MaxReceives { get; set; } = 3;
+    public int MaxReceives { get; set; } = WorkerDefaults.MaxReceives;
 
     /// <summary>How soon a failed file is retried (its visibility is cut to this).</summary>
     [Range(0, 43_200)]
@@ -41,7 +42,7 @@ public sealed class TransformOptions
     /// presumed dead. Keep it well above the longest star load.
     /// </summary>
     [Range(1, 86_400)]
-    public int StarLoadTakeoverSeconds { get; set; } = 900;
+    public int StarLoadTakeoverSeconds { get; set; } = WorkerDefaults.StarLoadTakeoverSeconds;
 
     /// <summary>
     /// The longest one statement of a star load or its checks may run (the server's statement_timeout). Star loads

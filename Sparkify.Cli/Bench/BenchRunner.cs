@@ -1,6 +1,6 @@
 using System.Reflection;
 using Npgsql;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 
 namespace Sparkify.Cli.Bench;
 

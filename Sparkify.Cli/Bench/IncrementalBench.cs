@@ -1,5 +1,5 @@
 using Npgsql;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 
 namespace Sparkify.Cli.Bench;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using Npgsql;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.Cli.Bench;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sparkify.Pipeline;
 using Sparkify.Testing;
+using Sparkify.DevTools;
 
 namespace Sparkify.AppHost.Tests;
 

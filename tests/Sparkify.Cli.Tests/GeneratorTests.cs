@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 using Sparkify.Warehouse.Parsing;
 using Xunit;
 

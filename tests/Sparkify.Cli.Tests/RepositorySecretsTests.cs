@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.Cli.Tests;
 

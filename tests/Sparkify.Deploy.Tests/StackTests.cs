@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.CDK.Assertions;
+using Sparkify.DevTools;
 
 namespace Sparkify.Deploy.Tests;
 
@@ -98,7 +99,7 @@ public sealed class StackTests(DefaultApp app) : IClassFixture<DefaultApp>
             TaskRoleActions("WorkersTransformTaskRole"));
         Assert.DoesNotContain(app.Resources("AWS::IAM::Policy"), p => p.Id.StartsWith("WorkersMigrationTaskRole", StringComparison.Ordinal));
 
-        var readme = File.ReadAllText(Path.Combine(Pipeline.LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "README.md"));
         foreach (var action in TaskRoleActions("WorkersIngestTaskRole").Concat(TaskRoleActions("WorkersTransformTaskRole")))
         {
             Assert.Contains($"`{action}`", readme, StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using Sparkify.Deploy;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.Deploy.Tests;
 

@@ -13,6 +13,7 @@ using Sparkify.Testing;
 using Sparkify.Transform;
 using Sparkify.Warehouse.Hosting;
 using Sparkify.Warehouse.Schema;
+using Sparkify.DevTools;
 
 namespace Sparkify.Pipeline.IntegrationTests;
 

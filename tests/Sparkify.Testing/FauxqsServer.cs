@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.Testing;
 

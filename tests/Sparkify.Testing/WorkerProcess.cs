@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 namespace Sparkify.Testing;
 

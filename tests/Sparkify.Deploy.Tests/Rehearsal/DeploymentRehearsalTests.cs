@@ -1,4 +1,4 @@
-using Sparkify.Cli.Generate;
+using Sparkify.DevTools.DemoData;
 using Sparkify.Testing;
 
 namespace Sparkify.Deploy.Tests.Rehearsal;

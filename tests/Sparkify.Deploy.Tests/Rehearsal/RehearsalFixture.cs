@@ -1,5 +1,6 @@
 using Sparkify.Pipeline;
 using Sparkify.Testing;
+using Sparkify.DevTools;
 
 namespace Sparkify.Deploy.Tests.Rehearsal;
 

@@ -6,6 +6,7 @@ using Sparkify.Testing;
 using Sparkify.Warehouse;
 using Sparkify.Warehouse.Schema;
 using Sparkify.Warehouse.Staging;
+using Sparkify.DevTools;
 
 namespace Sparkify.Pipeline.IntegrationTests.FaultInjection;
 

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Word lists the synthetic names are built from. Some entries carry accents, apostrophes or slashes on purpose:

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>An artist of <c>song_data</c>; coordinates are in hundred-thousandths of a degree.</summary>
 internal sealed record CatalogArtist(string ArtistId, string Name, string Location, long? Latitude, long? Longitude);

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Writes one <c>song_data/A/B/C/TRABC….json</c> file per song, byte for byte like the Million Song Dataset's

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 internal enum LogPage : byte
 {

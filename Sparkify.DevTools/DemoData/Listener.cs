@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>A user of the logs. Everything but the level is fixed; the level flips once at <see cref="LevelSwitchTs"/>.</summary>
 internal sealed class Listener

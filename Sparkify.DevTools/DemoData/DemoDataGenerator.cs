@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Writes synthetic <c>song_data/</c> and <c>log_data/</c> files with the real Sparkify data's layout, formatting and

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>What <see cref="DemoDataGenerator"/> writes. <see cref="StartDate"/> defaults to 2018-11-01.</summary>
 public sealed record GeneratorOptions(

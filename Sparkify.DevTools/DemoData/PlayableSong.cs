@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>A song as the logs name it, with its JSON values encoded once because plays repeat them many times.</summary>
 internal sealed class PlayableSong

@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Writes one day of planned events as newline-delimited JSON in the real log's exact shape: 18 keys in a fixed

@@ -4,8 +4,9 @@ using Amazon.S3.Model;
 using Amazon.S3.Transfer;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Sparkify.Pipeline;
 
-namespace Sparkify.Pipeline;
+namespace Sparkify.DevTools;
 
 /// <summary>
 /// Creates the bucket, the file queue and its dead-letter queue (RedrivePolicy after <c>maxReceives</c>) when they

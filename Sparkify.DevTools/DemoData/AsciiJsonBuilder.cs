@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Builds pure-ASCII JSON text byte by byte. Strings are escaped the way the real source files are:

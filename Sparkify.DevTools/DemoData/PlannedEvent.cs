@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// One log event before it is written. <see cref="SongIndex"/> points into the playable songs (catalog first, then

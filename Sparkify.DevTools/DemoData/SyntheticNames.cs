@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>Song titles and artist names assembled from <see cref="Vocabulary"/>.</summary>
 internal static class SyntheticNames

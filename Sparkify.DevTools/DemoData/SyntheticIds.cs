@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Million Song Dataset style ids: a two-letter prefix, five letters, then eleven upper-case hex characters

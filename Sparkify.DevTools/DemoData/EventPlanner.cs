@@ -1,4 +1,4 @@
-namespace Sparkify.Cli.Generate;
+namespace Sparkify.DevTools.DemoData;
 
 /// <summary>
 /// Plans the events of each day as sessions: a session belongs to one user, numbers its items from 0, and may start

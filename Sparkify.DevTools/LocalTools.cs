@@ -1,4 +1,4 @@
-namespace Sparkify.Pipeline;
+namespace Sparkify.DevTools;
 
 /// <summary>Where a checkout keeps the local development tools (the fauxqs endpoint and its Node binary).</summary>
 public static class LocalTools

@@ -1,0 +1,19 @@
+namespace Sparkify.Pipeline;
+
+/// <summary>
+/// The one definition of the worker settings that the AppHost (local queues), the CDK app (queues and task
+/// definitions) and the workers' own options must agree on. A queue's RedrivePolicy and the Transform's MaxReceives
+/// in particular have to be the same number.
+/// </summary>
+public static class WorkerDefaults
+{
+    public const string QueueName = "sparkify-files";
+    public const string DeadLetterQueueName = "sparkify-files-dlq";
+
+    /// <summary>Receives before the queue dead-letters a message; also the Transform's MaxReceives.</summary>
+    public const int MaxReceives = 3;
+
+    public const int VisibilityTimeoutSeconds = 60;
+    public const int StarLoadTakeoverSeconds = 900;
+    public const int TransformReceivers = 2;
+}
