@@ -1,5 +1,7 @@
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,8 @@ namespace Sparkify.Pipeline;
 public static class PipelineHostingExtensions
 {
     /// <summary>
-    /// Binds and validates <see cref="PipelineOptions"/> and registers the S3 and SQS clients and the pipeline's batch
+    /// Binds and validates <see cref="PipelineOptions"/> and registers the S3 and SQS clients
+    /// (AWSSDK.Extensions.NETCore.Setup) and the pipeline's batch
     /// bookkeeping (<see cref="PipelineBatches"/>), which both workers use.
     /// </summary>
     public static TBuilder AddPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -19,9 +22,15 @@ public static class PipelineHostingExtensions
             .Bind(builder.Configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => AwsClients.CreateS3(sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
-        builder.Services.AddSingleton(sp => AwsClients.CreateSqs(sp.GetRequiredService<IOptions<PipelineOptions>>().Value));
+        // The standard AWS chain for credentials and region (environment, profile, task role; an "AWS" configuration
+        // section works too), and the local endpoint or region of the Sparkify section on top.
+        builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
+        builder.Services.AddAWSService<IAmazonS3>(ApplyEndpoint);
+        builder.Services.AddAWSService<IAmazonSQS>(ApplyEndpoint);
         builder.Services.AddSingleton<PipelineBatches>();
         return builder;
     }
+
+    private static void ApplyEndpoint(ClientConfig config, IServiceProvider services) =>
+        AwsClients.ApplyEndpoint(config, services.GetRequiredService<IOptions<PipelineOptions>>().Value);
 }

@@ -12,8 +12,15 @@ public static class WarehouseDataSource
     /// </summary>
     public static NpgsqlDataSource Create(string connectionString, string name)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = name };
-        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c temp_buffers=256MB".Trim();
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        Configure(builder, name);
         return builder.Build();
+    }
+
+    /// <summary>The same settings on a builder made elsewhere (the services' data source comes from Aspire.Npgsql).</summary>
+    public static void Configure(NpgsqlDataSourceBuilder builder, string name)
+    {
+        builder.Name = name;
+        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c temp_buffers=256MB".Trim();
     }
 }

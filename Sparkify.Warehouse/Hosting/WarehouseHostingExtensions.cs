@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace Sparkify.Warehouse.Hosting;
 
@@ -10,19 +8,27 @@ public static class WarehouseHostingExtensions
     public const string ConnectionName = "warehouse";
 
     /// <summary>
-    /// Registers the warehouse <see cref="NpgsqlDataSource"/> from <c>ConnectionStrings:warehouse</c>. A username or
+    /// Registers the warehouse <see cref="Npgsql.NpgsqlDataSource"/> from <c>ConnectionStrings:warehouse</c> through
+    /// Aspire.Npgsql, with its health check, and its tracing and metrics when telemetry is exported
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; otherwise recording a span per SQL command would only cost CPU). A username or
     /// password the connection string leaves out comes from <c>PGUSER</c> / <c>PGPASSWORD</c> (Npgsql reads them), which
     /// is how a deployment passes them as secrets.
     /// </summary>
     public static TBuilder AddWarehouse<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
         {
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionName} is not configured (environment variable ConnectionStrings__{ConnectionName}).");
         }
-        builder.Services.AddSingleton(_ => WarehouseDataSource.Create(connectionString, builder.Environment.ApplicationName));
+        var exported = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.AddNpgsqlDataSource(ConnectionName,
+            settings =>
+            {
+                settings.DisableTracing = !exported;
+                settings.DisableMetrics = !exported;
+            },
+            dataSource => WarehouseDataSource.Configure(dataSource, builder.Environment.ApplicationName));
         return builder;
     }
 }
