@@ -3,9 +3,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Sparkify.AppHost;
 using Sparkify.Pipeline;
+using Sparkify.DevTools;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = SparkifySettings.From(builder.Configuration);
+// The console is for the person running scripts/run.sh: where the dashboard is, the data, the result. Without these,
+// every request of the dashboard's resource service (hosted in this process) and every orchestrator step is a line.
+builder.Services.AddLogging(logging => logging
+    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+    .AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning)
+    .AddFilter("Grpc", LogLevel.Warning));
 if (settings.RunOnce)
 {
     // Run-once stops a start that cannot succeed and says why itself; the host's own report of it would only repeat it.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sparkify.Pipeline;
@@ -5,7 +6,10 @@ using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Ingest;
 
-/// <summary>One scan: list the files, keep those neither loaded nor in flight, open a batch for them and publish it.</summary>
+/// <summary>
+/// One scan: list the files, keep those neither loaded nor in flight, open a batch for them and publish it. A scan that
+/// opens a batch is the root of the pipeline trace (staging and star load join it); one that finds nothing makes no trace.
+/// </summary>
 public sealed class Ingestor(
     S3FileScanner scanner, BatchPublisher publisher, PipelineBatches batches,
     IOptions<PipelineOptions> pipeline, ILogger<Ingestor> logger)
@@ -26,7 +30,7 @@ public sealed class Ingestor(
     /// <param name="retryFailed">Queue again file versions that failed for good before (a backfill does).</param>
     public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken, bool retryFailed = false)
     {
-        using var activity = PipelineTelemetry.Source.StartActivity("ingest scan");
+        var started = DateTimeOffset.UtcNow;
         var bucket = pipeline.Value.Bucket;
         await using var scanLock = await batches.TryLockScanAsync(cancellationToken);
         if (scanLock is null)
@@ -37,13 +41,17 @@ public sealed class Ingestor(
         var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
         var known = await batches.FindKnownAsync(found, includeFailed: !retryFailed, cancellationToken);
         var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
-        activity?.SetTag("sparkify.files.found", found.Count);
-        activity?.SetTag("sparkify.files.new", fresh.Count);
         if (fresh.Count == 0)
         {
             logger.LogInformation("Scanned s3://{Bucket}/{{{Prefixes}}}: {Found} file(s), nothing new.", bucket, string.Join(",", prefixes), found.Count);
             return null;
         }
+
+        // The trace starts (back-dated to the scan's start) only for a scan that found work: a watch scan every 30 s
+        // that finds nothing would otherwise fill the trace list; its listing calls, without a parent, are not recorded.
+        using var activity = PipelineTelemetry.Source.StartActivity("ingest scan", ActivityKind.Internal, parentContext: default, startTime: started);
+        activity?.SetTag("sparkify.files.found", found.Count);
+        activity?.SetTag("sparkify.files.new", fresh.Count);
 
         var batchId = await batches.OpenAsync($"s3://{bucket}/{{{string.Join(",", prefixes)}}}", fresh, activity?.Id, cancellationToken);
         activity?.SetTag("sparkify.batch.id", batchId);

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
-using Npgsql;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
@@ -48,14 +47,12 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Sparkify.*")
-                .AddMeter("Npgsql"))
+                .AddMeter("Sparkify.*"))
             .WithTracing(tracing => tracing
                 .SetSampler(OwnOperationsSampler.Create())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Sparkify.*")
-                .AddNpgsql()
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = AwsClientSpans.Enrich))
             .UseOtlpExporter();
         return builder;
     }

@@ -23,7 +23,7 @@ public sealed class StarLoadCoordinator(
     /// </summary>
     public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
     {
-        var (claimed, traceParent) = await batches.TryClaimStarLoadAsync(
+        var (claimed, traceParent, openedAt) = await batches.TryClaimStarLoadAsync(
             batchId, TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds), cancellationToken);
         if (!claimed)
         {
@@ -55,7 +55,8 @@ public sealed class StarLoadCoordinator(
             await ReleaseClaimAsync(batchId);
             throw;
         }
-        PipelineTelemetry.BatchDuration.Record(stopwatch.Elapsed.TotalSeconds);
+        PipelineTelemetry.StarLoadDuration.Record(stopwatch.Elapsed.TotalSeconds);
+        PipelineTelemetry.BatchDuration.Record((DateTimeOffset.UtcNow - openedAt).TotalSeconds);
         var times = pendingTimes.Take(batchId);
         times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
         await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), cancellationToken);

@@ -164,7 +164,7 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
     /// uncommitted star load rolled back; a slow one merely runs first, under the star load's lock). The winner also
     /// gets the batch's traceparent.
     /// </summary>
-    public async Task<(bool Claimed, string? TraceParent)> TryClaimStarLoadAsync(long batchId, TimeSpan? takeOverAfter = null,
+    public async Task<(bool Claimed, string? TraceParent, DateTimeOffset OpenedAt)> TryClaimStarLoadAsync(long batchId, TimeSpan? takeOverAfter = null,
         CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
@@ -172,12 +172,17 @@ public sealed class PipelineBatches(NpgsqlDataSource dataSource)
             UPDATE batches b SET status = 'loading_star', star_claimed_at = now()
             WHERE b.batch_id = $1 AND ({Claimable("$2")})
               AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = $1 AND q.state = 'queued')
-            RETURNING coalesce(b.trace_parent, '')
+            RETURNING coalesce(b.trace_parent, ''), b.created_at
             """);
         command.Parameters.Add(new() { Value = batchId });
         command.Parameters.Add(TakeOverParameter(takeOverAfter));
-        var traceParent = (string?)await command.ExecuteScalarAsync(cancellationToken);
-        return traceParent is null ? (false, null) : (true, traceParent.Length == 0 ? null : traceParent);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return (false, null, default);
+        }
+        var traceParent = reader.GetString(0);
+        return (true, traceParent.Length == 0 ? null : traceParent, reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     /// <summary>Pipeline batches with no file left in flight, ready for their star load (or whose claim went stale).</summary>

@@ -298,5 +298,12 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Equal(scan.SpanId, stage.ParentSpanId);
         Assert.Equal(scan.TraceId, starLoad.TraceId);
         Assert.Equal(scan.SpanId, starLoad.ParentSpanId);
+
+        // A scan that finds nothing new (every watch interval) starts no trace: every scan span is a batch's.
+        Assert.Null(await harness.BuildIngest().Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
+        lock (spans)
+        {
+            Assert.DoesNotContain(spans, s => s.OperationName == "ingest scan" && s.GetTagItem("sparkify.batch.id") is null);
+        }
     }
 }
