@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Sparkify.DevTools;
@@ -14,7 +11,7 @@ namespace Sparkify.AppHost.Tests;
 /// the Transform's staging spans and the star load in it — found by name. Screenshots land in artifacts/screenshots.
 /// </summary>
 [Collection(RunOnceCollection.Name)]
-public sealed partial class DashboardTests
+public sealed class DashboardTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
@@ -27,7 +24,7 @@ public sealed partial class DashboardTests
             // The local PostgreSQL runs as the postgres user when tests run as root: it must reach its data folder.
             File.SetUnixFileMode(state.FullName, (UnixFileMode)0b111_101_101);
         }
-        await using var appHost = AppHostProcess.Start(state.FullName);
+        await using var appHost = AppHostProcess.Start($"--Sparkify:DataFolder={SampleData.Folder}", $"--Sparkify:StateDirectory={state.FullName}");
         try
         {
             var login = await appHost.DashboardLoginAsync(Patience);
@@ -170,113 +167,5 @@ public sealed partial class DashboardTests
         var path = Path.Combine(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "artifacts", "screenshots", name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-    }
-
-    /// <summary>The AppHost as `scripts/run.sh` starts it (watch mode, dashboard on free loopback ports), as a process of its own.</summary>
-    private sealed partial class AppHostProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly System.Text.StringBuilder _output = new();
-        private readonly TaskCompletionSource<Uri> _login = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private AppHostProcess(Process process) => _process = process;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static AppHostProcess Start(string stateDirectory)
-        {
-            var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[]
-            {
-                LocalTools.WorkerDll(root, "Sparkify.AppHost"), $"--Sparkify:DataFolder={SampleData.Folder}", $"--Sparkify:StateDirectory={stateDirectory}",
-            })
-            {
-                info.ArgumentList.Add(argument);
-            }
-            info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-            info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
-            info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
-            info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-            info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-            info.Environment.Remove("ConnectionStrings__warehouse");
-            var appHost = new AppHostProcess(Process.Start(info)!);
-            appHost._process.OutputDataReceived += (_, line) => appHost.Take(line.Data);
-            appHost._process.ErrorDataReceived += (_, line) => appHost.Take(line.Data);
-            appHost._process.BeginOutputReadLine();
-            appHost._process.BeginErrorReadLine();
-            return appHost;
-        }
-
-        public async Task<Uri> DashboardLoginAsync(TimeSpan timeout)
-        {
-            var exited = _process.WaitForExitAsync();
-            var first = await Task.WhenAny(_login.Task, exited, Task.Delay(timeout));
-            Assert.True(first == _login.Task, $"the AppHost printed no dashboard login URL:\n{Output}");
-            return await _login.Task;
-        }
-
-        /// <summary>Stops it as Ctrl+C does, so that it stops its PostgreSQL server; killed after a minute.</summary>
-        public async Task StopAsync()
-        {
-            if (_process.HasExited)
-            {
-                return;
-            }
-            using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await StopAsync();
-            _process.Dispose();
-        }
-
-        private void Take(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-            if (LoginUrl().Match(line) is { Success: true } match)
-            {
-                _login.TrySetResult(new Uri(match.Value));
-            }
-        }
-
-        [GeneratedRegex(@"https?://\S+/login\?t=\S+")]
-        private static partial Regex LoginUrl();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

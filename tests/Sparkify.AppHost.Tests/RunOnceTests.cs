@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Sparkify.Pipeline;
 using Sparkify.Testing;
-using Sparkify.DevTools;
 
 namespace Sparkify.AppHost.Tests;
 
@@ -57,37 +53,11 @@ public sealed class RunOnceTests
 
     private static async Task<Run> RunAppHostAsync(string stateDirectory, TimeSpan timeout)
     {
-        var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            LocalTools.WorkerDll(root, "Sparkify.AppHost"), "--Sparkify:RunOnce=true", $"--Sparkify:DataFolder={SampleData.Folder}",
-            $"--Sparkify:StateDirectory={stateDirectory}", "--Sparkify:RunOnceTimeoutMinutes=3",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
-        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-        info.Environment.Remove("ConnectionStrings__warehouse");
         var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the AppHost did not end within {timeout}:\n{await output}\n{await error}");
-        }
-        return new Run(process.ExitCode, await output + "\n" + await error, stopwatch.Elapsed);
+        await using var appHost = AppHostProcess.Start("--Sparkify:RunOnce=true", $"--Sparkify:DataFolder={SampleData.Folder}",
+            $"--Sparkify:StateDirectory={stateDirectory}", "--Sparkify:RunOnceTimeoutMinutes=3");
+        var exitCode = await appHost.WaitForExitAsync(timeout);
+        return new Run(exitCode, appHost.Output, stopwatch.Elapsed);
     }
 
     private static string CommandLine(Process process)
@@ -100,13 +70,6 @@ public sealed class RunOnceTests
         {
             return "";
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
