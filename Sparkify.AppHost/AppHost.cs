@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Sparkify.AppHost;
 using Sparkify.Pipeline;
 using Sparkify.DevTools;
@@ -78,7 +79,13 @@ if (settings.RunOnce)
 }
 else
 {
-    await app.RunAsync();
+    await app.StartAsync();
+    using var stopping = new CancellationTokenSource();
+    var progress = BatchProgress.RunAsync(app, warehouse.Resource, stopping.Token);
+    // Until Ctrl+C; then the host stops.
+    await app.WaitForShutdownAsync();
+    await stopping.CancelAsync();
+    await progress;
 }
 if (useLocalPostgres)
 {

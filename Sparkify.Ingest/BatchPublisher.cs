@@ -7,7 +7,7 @@ using Sparkify.Warehouse.Bookkeeping;
 namespace Sparkify.Ingest;
 
 /// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call, 4 calls at a time) with the trace context, recording progress.</summary>
-public sealed class BatchPublisher(IAmazonSQS sqs, PipelineBatches batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest)
+public sealed class BatchPublisher(IAmazonSQS sqs, BatchManifests batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest)
 {
     private string? _queueUrl;
 

@@ -16,7 +16,7 @@ namespace Sparkify.Ingest;
 /// object is gone, stays in the dead-letter queue and is reported.
 /// </summary>
 public sealed class DeadLetterReplayer(
-    IAmazonSQS sqs, IAmazonS3 s3, PipelineBatches batches, BatchPublisher publisher,
+    IAmazonSQS sqs, IAmazonS3 s3, BatchManifests batches, BatchPublisher publisher,
     IOptions<PipelineOptions> pipeline, ILogger<DeadLetterReplayer> logger)
 {
     /// <returns>The batch the replayed files were queued in, or null when there was nothing to queue.</returns>

@@ -8,7 +8,7 @@ public static class IngestServices
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<S3FileScanner>();
         services.AddSingleton<BatchPublisher>();
-        services.AddSingleton<Ingestor>();
+        services.AddSingleton<IngestScan>();
         services.AddSingleton<DeadLetterReplayer>();
         return services;
     }

@@ -11,7 +11,7 @@ namespace Sparkify.Ingest;
 /// unpublished and skips files already queued or loaded.
 /// </summary>
 public sealed class IngestWorker(
-    Ingestor ingestor, DeadLetterReplayer replayer, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit, IOptions<PipelineOptions> pipeline,
+    IngestScan ingestor, DeadLetterReplayer replayer, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit, IOptions<PipelineOptions> pipeline,
     IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : WorkerService(exit)
 {
     public const int OnceModeAttempts = 6;

@@ -14,7 +14,7 @@ public static class PipelineHostingExtensions
     /// <summary>
     /// Binds and validates <see cref="PipelineOptions"/> and registers the S3 and SQS clients
     /// (AWSSDK.Extensions.NETCore.Setup) and the pipeline's batch
-    /// bookkeeping (<see cref="PipelineBatches"/>), which both workers use.
+    /// bookkeeping (<see cref="BatchManifests"/>, <see cref="StarLoadClaims"/>), which both workers use.
     /// </summary>
     public static TBuilder AddPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -27,7 +27,8 @@ public static class PipelineHostingExtensions
         builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
         builder.Services.AddAWSService<IAmazonS3>(ApplyEndpoint);
         builder.Services.AddAWSService<IAmazonSQS>(ApplyEndpoint);
-        builder.Services.AddSingleton<PipelineBatches>();
+        builder.Services.AddSingleton<BatchManifests>();
+        builder.Services.AddSingleton<StarLoadClaims>();
         return builder;
     }
 

@@ -15,7 +15,7 @@ namespace Sparkify.Transform;
 /// dead-letter queue for a replay, so that a file that kills its worker cannot loop forever and its batch finishes.
 /// </summary>
 public sealed class DeadLetterSweeper(
-    IAmazonSQS sqs, PipelineBatches batches, QueueFacts queue, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options,
+    IAmazonSQS sqs, BatchManifests batches, QueueFacts queue, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options,
     ILogger<DeadLetterSweeper> logger)
 {
     public const int MaxRequeues = 2;
@@ -107,8 +107,10 @@ public sealed class DeadLetterSweeper(
         }
         logger.LogWarning("Batch {BatchId}: {Key} was never settled and {What}; queued again ({Requeue} of {Max}).",
             batchId, file.Key, what, requeues + 1, MaxRequeues);
-        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body, MessageAttributes = attributes }, cancellationToken);
+        // Counted before it is sent: once sent, the file can be staged (and no longer queued) before a later count
+        // would land, and the requeue would go uncounted. A send that fails after the count only spends one requeue.
         await batches.MarkRequeuedAsync(batchId, file, cancellationToken);
+        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = queueUrl, MessageBody = body, MessageAttributes = attributes }, cancellationToken);
         if (deadReceiptHandle is not null)
         {
             await sqs.DeleteMessageAsync(_deadLetterQueueUrl, deadReceiptHandle, cancellationToken);

@@ -18,7 +18,7 @@ namespace Sparkify.Transform;
 /// least once; a redelivered file is already recorded as loaded and is only acknowledged.
 /// </summary>
 public sealed class FileMessageProcessor(
-    NpgsqlDataSource dataSource, PipelineBatches batches, IAmazonS3 s3, IAmazonSQS sqs, StarLoadCoordinator starLoads,
+    NpgsqlDataSource dataSource, BatchManifests batches, IAmazonS3 s3, IAmazonSQS sqs, StarLoadCoordinator starLoads,
     PendingPhaseTimes pendingTimes, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
     private readonly ObjectPrefetcher _objects = new(s3);

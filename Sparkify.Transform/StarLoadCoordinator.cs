@@ -14,7 +14,7 @@ namespace Sparkify.Transform;
 /// by the receiver that settled a batch's last file and by idle receivers picking up a batch whose finisher crashed.
 /// </summary>
 public sealed class StarLoadCoordinator(
-    NpgsqlDataSource dataSource, PipelineBatches batches, PendingPhaseTimes pendingTimes, DependencyRetry retry,
+    NpgsqlDataSource dataSource, BatchManifests batches, StarLoadClaims claims, PendingPhaseTimes pendingTimes, DependencyRetry retry,
     IHostApplicationLifetime lifetime, IOptions<TransformOptions> options, ILogger<StarLoadCoordinator> logger)
 {
     /// <summary>
@@ -23,7 +23,7 @@ public sealed class StarLoadCoordinator(
     /// </summary>
     public async Task<bool> TryFinishBatchAsync(long batchId, CancellationToken cancellationToken)
     {
-        var (claimed, traceParent, openedAt) = await batches.TryClaimStarLoadAsync(
+        var (claimed, traceParent, openedAt) = await claims.TryClaimAsync(
             batchId, TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds), cancellationToken);
         if (!claimed)
         {
@@ -70,7 +70,7 @@ public sealed class StarLoadCoordinator(
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var attempts = await batches.RecordStarLoadFailureAsync(batchId, timeout.Token);
+            var attempts = await claims.RecordFailureAsync(batchId, timeout.Token);
             if (attempts < options.Value.MaxStarLoadAttempts)
             {
                 return false;
@@ -95,12 +95,12 @@ public sealed class StarLoadCoordinator(
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await batches.ReleaseStarLoadClaimAsync(batchId, timeout.Token);
+            await claims.ReleaseAsync(batchId, timeout.Token);
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             _ = Task.Run(() => retry.WaitForAsync($"the database, to release the star-load claim of batch {batchId}",
-                async token => { await batches.ReleaseStarLoadClaimAsync(batchId, token); return true; }, lifetime.ApplicationStopped));
+                async token => { await claims.ReleaseAsync(batchId, token); return true; }, lifetime.ApplicationStopped));
         }
     }
 }

@@ -14,7 +14,7 @@ namespace Sparkify.Transform;
 /// otherwise its work is cancelled and its messages are handed back (visibility 0) for another instance.
 /// </summary>
 public sealed class TransformWorker(
-    IAmazonSQS sqs, FileMessageProcessor processor, StarLoadCoordinator starLoads, PendingPhaseTimes pendingTimes, PipelineBatches batches, QueueRedriveCheck queueCheck,
+    IAmazonSQS sqs, FileMessageProcessor processor, StarLoadCoordinator starLoads, PendingPhaseTimes pendingTimes, StarLoadClaims claims, QueueRedriveCheck queueCheck,
     DependencyProbes dependencies, OutageGate gate, DeadLetterSweeper sweeper, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
     IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
@@ -194,7 +194,7 @@ public sealed class TransformWorker(
     private async Task FinishSettledBatchesAsync(CancellationToken cancellationToken)
     {
         var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
-        foreach (var batchId in await batches.FindSettledOpenAsync(takeOver, cancellationToken))
+        foreach (var batchId in await claims.FindSettledOpenAsync(takeOver, cancellationToken))
         {
             await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
         }

@@ -63,6 +63,21 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         return await _login.Task;
     }
 
+    /// <summary>Whether a line matching <paramref name="pattern"/> is printed within <paramref name="timeout"/>.</summary>
+    public async Task<bool> PrintsAsync(Regex pattern, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!pattern.IsMatch(Output))
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                return pattern.IsMatch(Output);
+            }
+            await Task.Delay(250);
+        }
+        return true;
+    }
+
     /// <summary>Its exit code; a run that does not end within <paramref name="timeout"/> is killed and fails the test.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

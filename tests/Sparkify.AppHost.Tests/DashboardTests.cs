@@ -62,6 +62,9 @@ public sealed class DashboardTests
             Assert.DoesNotContain("DashboardService/", appHost.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Starting DCP with arguments", appHost.Output, StringComparison.Ordinal);
             Assert.Contains("Login to the dashboard at", appHost.Output, StringComparison.Ordinal);
+            // ...and the batch's result, with the warehouse's counts.
+            Assert.True(await appHost.PrintsAsync(new Regex(@"Batch \d+ completed: 8,127 row\(s\) staged, 0 rejected\. The warehouse holds songplays 6,820"),
+                TimeSpan.FromSeconds(30)), appHost.Output);
         }
         finally
         {

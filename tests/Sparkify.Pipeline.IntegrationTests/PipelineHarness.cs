@@ -82,7 +82,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public Task<int> UploadFolderAsync(string folder) => QueueSetup.UploadFolderAsync(S3, Options.Bucket, folder);
 
-    /// <summary>An Ingest host, not started: tests drive its <see cref="Ingestor"/> or start its worker. The harness disposes it.</summary>
+    /// <summary>An Ingest host, not started: tests drive its <see cref="IngestScan"/> or start its worker. The harness disposes it.</summary>
     public IHost BuildIngest(bool withWorker = false) => Build(builder =>
     {
         builder.Services.AddIngest(builder.Configuration);

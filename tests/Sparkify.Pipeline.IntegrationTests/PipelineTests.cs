@@ -17,7 +17,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     private static async Task<long> IngestOnceAsync(PipelineHarness harness)
     {
         var ingest = harness.BuildIngest();
-        var batchId = await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None);
+        var batchId = await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None);
         return batchId ?? throw new InvalidOperationException("Nothing was ingested.");
     }
 
@@ -126,7 +126,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
 
         // A periodic scan does not queue the poison version again: it would only fail again.
         var ingest = harness.BuildIngest();
-        Assert.Null(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
+        Assert.Null(await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
 
         // The file is fixed; replaying the dead-letter queue loads its new version in a new batch.
         await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
@@ -163,16 +163,17 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     public async Task Of_many_concurrent_finishers_exactly_one_claims_the_star_load()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
-        var batches = new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource);
+        var batches = new Sparkify.Warehouse.Bookkeeping.BatchManifests(harness.DataSource);
+        var starLoads = new Sparkify.Warehouse.Bookkeeping.StarLoadClaims(harness.DataSource);
         var file = new Sparkify.Warehouse.Bookkeeping.ManifestFile("s3://b/log_data/x.json", "etag", 1);
         var batchId = await batches.OpenAsync("test", [file]);
-        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
 
         await batches.MarkStagedAsync(batchId, [file]);
-        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => batches.TryClaimStarLoadAsync(batchId))));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => starLoads.TryClaimAsync(batchId))));
 
         Assert.Single(claims, claim => claim.Claimed);
-        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
     }
 
     [Fact]
@@ -185,9 +186,9 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var scanner = ingest.Services.GetRequiredService<S3FileScanner>();
         var found = await scanner.ScanAsync(harness.Options.Bucket, DefaultPrefixes, CancellationToken.None);
         // As if Ingest died after opening the batch and before sending anything.
-        var batchId = await new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource).OpenAsync("interrupted", found, null);
+        var batchId = await new Sparkify.Warehouse.Bookkeeping.BatchManifests(harness.DataSource).OpenAsync("interrupted", found, null);
 
-        var ingestor = ingest.Services.GetRequiredService<Ingestor>();
+        var ingestor = ingest.Services.GetRequiredService<IngestScan>();
         Assert.Null(await ingestor.ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
         Assert.Equal(2, await ingestor.ResumeAsync(CancellationToken.None));
         Assert.Equal(0, await ingestor.ResumeAsync(CancellationToken.None));
@@ -231,13 +232,13 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         });
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
         var batchId = await IngestOnceAsync(harness);
-        var batches = new Sparkify.Warehouse.Bookkeeping.PipelineBatches(harness.DataSource);
+        var starLoads = new Sparkify.Warehouse.Bookkeeping.StarLoadClaims(harness.DataSource);
         // The messages are consumed and the batch claimed by an instance that then dies: nothing is left on the queue.
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
         await harness.Sqs.PurgeQueueAsync(queueUrl);
         await harness.ScalarAsync<object>("UPDATE batch_files SET state = 'staged' WHERE batch_id = $1 RETURNING NULL", batchId);
-        Assert.True((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
-        Assert.False((await batches.TryClaimStarLoadAsync(batchId)).Claimed);
+        Assert.True((await starLoads.TryClaimAsync(batchId)).Claimed);
+        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
 
         await harness.StartTransformAsync();
 
@@ -300,7 +301,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Equal(scan.SpanId, starLoad.ParentSpanId);
 
         // A scan that finds nothing new (every watch interval) starts no trace: every scan span is a batch's.
-        Assert.Null(await harness.BuildIngest().Services.GetRequiredService<Ingestor>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
+        Assert.Null(await harness.BuildIngest().Services.GetRequiredService<IngestScan>().ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
         lock (spans)
         {
             Assert.DoesNotContain(spans, s => s.OperationName == "ingest scan" && s.GetTagItem("sparkify.batch.id") is null);

@@ -179,15 +179,15 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await UploadSongsAsync(harness, 2);
         using var ingest = harness.BuildIngest();
-        var batches = ingest.Services.GetRequiredService<Warehouse.Bookkeeping.PipelineBatches>();
+        var batches = ingest.Services.GetRequiredService<Warehouse.Bookkeeping.BatchManifests>();
 
         await using (var otherScan = await batches.TryLockScanAsync())
         {
             Assert.NotNull(otherScan);
             Assert.Null(await batches.TryLockScanAsync());
-            Assert.Null(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
+            Assert.Null(await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
         }
-        Assert.NotNull(await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
+        Assert.NotNull(await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None));
         Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
     }
 
@@ -215,7 +215,7 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     private static async Task<long> ScanAsync(PipelineHarness harness)
     {
         using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
+        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
     }
 
     private static async Task WaitForStatusAsync(PipelineHarness harness, long batchId, string status) =>

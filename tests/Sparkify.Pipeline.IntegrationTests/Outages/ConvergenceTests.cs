@@ -79,6 +79,6 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
     private static async Task<long> ScanAsync(PipelineHarness harness)
     {
         using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
+        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
     }
 }

@@ -27,7 +27,7 @@ public sealed class SourceOutageTests(PostgresFixture postgres, FauxqsFixture fa
         brownout.Start();
         await harness.StartTransformAsync(services => services.AddSingleton(s3));
         using var ingest = harness.BuildIngest();
-        var batchId = (await ingest.Services.GetRequiredService<Ingestor>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
+        var batchId = (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
 
         await Task.Delay(TimeSpan.FromSeconds(15));
         Assert.True(brownout.Failures > 0, "the brownout was never hit");

@@ -10,9 +10,9 @@ namespace Sparkify.Ingest;
 /// One scan: list the files, keep those neither loaded nor in flight, open a batch for them and publish it. A scan that
 /// opens a batch is the root of the pipeline trace (staging and star load join it); one that finds nothing makes no trace.
 /// </summary>
-public sealed class Ingestor(
-    S3FileScanner scanner, BatchPublisher publisher, PipelineBatches batches,
-    IOptions<PipelineOptions> pipeline, ILogger<Ingestor> logger)
+public sealed class IngestScan(
+    S3FileScanner scanner, BatchPublisher publisher, BatchManifests batches,
+    IOptions<PipelineOptions> pipeline, ILogger<IngestScan> logger)
 {
     /// <summary>Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch).</summary>
     public async Task<int> ResumeAsync(CancellationToken cancellationToken)

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Sparkify.Warehouse;
+
+namespace Sparkify.AppHost;
+
+/// <summary>
+/// The console's view of the work while the AppHost runs: one line when a batch opens, as its files are staged
+/// (at most every few seconds), and when it ends — with the warehouse's counts — so a person running
+/// `scripts/run.sh` sees progress and the result without opening the dashboard.
+/// </summary>
+internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILogger<BatchProgress> logger)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+    private readonly Dictionary<long, string> _reported = [];
+    // Batches opened before this AppHost started are an earlier run's: not news.
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+
+    public static Task RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse, CancellationToken cancellationToken) =>
+        new BatchProgress(warehouse, app.Services.GetRequiredService<ILogger<BatchProgress>>()).RunAsync(cancellationToken);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlDataSource? dataSource = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    dataSource ??= NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(cancellationToken))!);
+                    await ReportAsync(dataSource, cancellationToken);
+                }
+                catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    // The warehouse is starting, or its schema not made yet: the next look will tell.
+                }
+                await Task.Delay(Interval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (dataSource is not null)
+            {
+                await dataSource.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT b.batch_id, b.status, b.expected_files,
+                   count(q.file_key) FILTER (WHERE q.state = 'staged'), count(q.file_key) FILTER (WHERE q.state = 'failed'),
+                   b.rows_loaded, b.rows_rejected, coalesce(b.error, '')
+            FROM batches b LEFT JOIN batch_files q USING (batch_id)
+            WHERE b.expected_files IS NOT NULL AND b.created_at >= $1
+            GROUP BY b.batch_id
+            ORDER BY b.batch_id
+            """);
+        command.Parameters.Add(new() { Value = _started });
+        var ended = new List<(long Batch, string Line)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var batchId = reader.GetInt64(0);
+                var status = reader.GetString(1);
+                var expected = reader.GetInt32(2);
+                var staged = reader.GetInt64(3);
+                var failed = reader.GetInt64(4);
+                var state = $"{status} {staged}/{failed}";
+                if (_reported.TryGetValue(batchId, out var last) && last == state)
+                {
+                    continue;
+                }
+                _reported[batchId] = state;
+                var line = status switch
+                {
+                    "open" => $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}.",
+                    "loading_star" => $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.",
+                    _ => $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected{Failed(failed)}" +
+                         (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") + ".",
+                };
+                if (status is "open" or "loading_star")
+                {
+                    logger.LogInformation("{Progress}", line);
+                }
+                else
+                {
+                    ended.Add((batchId, line));
+                }
+            }
+        }
+        if (ended.Count > 0)
+        {
+            var counts = await new WarehouseStats(dataSource).CountAsync(cancellationToken);
+            var summary = string.Join(", ", counts.Where(c => c.Key is "songplays" or "users" or "songs" or "artists" or "time")
+                .Select(c => $"{c.Key} {c.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+            foreach (var (_, line) in ended)
+            {
+                logger.LogInformation("{Progress} The warehouse holds {Counts}.", line, summary);
+            }
+        }
+    }
+
+    private static string Failed(long failed) => failed == 0 ? "" : $", {failed:N0} failed";
+}
