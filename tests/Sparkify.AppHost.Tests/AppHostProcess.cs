@@ -9,8 +9,8 @@ using Sparkify.DevTools;
 namespace Sparkify.AppHost.Tests;
 
 /// <summary>
-/// The AppHost as `scripts/run.sh` starts it, as a process of its own: its dashboard, OTLP and resource service on
-/// free loopback ports, its output (stdout and stderr, as lines) kept for assertions and failure messages.
+/// The AppHost as `scripts/run.sh` starts it, as a process of its own: its dashboard, OTLP, resource service and the
+/// resources' endpoints on free loopback ports, its output (stdout and stderr, as lines) kept for assertions and failure messages.
 /// </summary>
 public sealed partial class AppHostProcess : IAsyncDisposable
 {
@@ -46,6 +46,8 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
         info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        // The resources' own endpoints (the report page's launch profile port) on free ports too, as in Aspire's tests.
+        info.Environment["DcpPublisher__RandomizePorts"] = "true";
         info.Environment.Remove("ConnectionStrings__warehouse");
         var appHost = new AppHostProcess(Process.Start(info)!);
         appHost._process.OutputDataReceived += (_, line) => appHost.Take(line.Data);

@@ -35,6 +35,8 @@ public sealed class DashboardTests
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
             });
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+            // The dashboard renders on the server (Blazor): on two busy cores a click can take a while to answer.
+            page.SetDefaultTimeout(90_000);
             await page.GotoAsync(login.ToString());
             var dashboard = login.GetLeftPart(UriPartial.Authority);
 
@@ -107,7 +109,7 @@ public sealed class DashboardTests
     {
         await page.GotoAsync(dashboard + "/traces");
         await page.GetByText(name).First.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/traces/detail/", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
+        await page.WaitForURLAsync(url => url.Contains("/traces/detail/", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 90_000 });
         // The span list is virtualised: a span below the fold is found through the page's own filter box.
         var deadline = DateTime.UtcNow + Patience;
         while (true)
