@@ -75,7 +75,7 @@ var app = builder.Build();
 var exitCode = 0;
 if (settings.RunOnce)
 {
-    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, transform.Resource, settings);
+    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, settings);
 }
 else
 {

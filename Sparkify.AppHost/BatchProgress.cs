@@ -14,7 +14,9 @@ namespace Sparkify.AppHost;
 internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILogger<BatchProgress> logger)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
-    private readonly Dictionary<long, string> _reported = [];
+    private readonly Dictionary<long, (string Status, long Staged, long Failed)> _reported = [];
+    // Ended and said so: no longer looked at.
+    private readonly List<long> _ended = [];
     // Batches opened before this AppHost started are an earlier run's: not news.
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
@@ -60,12 +62,13 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                    count(q.file_key) FILTER (WHERE q.state = 'staged'), count(q.file_key) FILTER (WHERE q.state = 'failed'),
                    b.rows_loaded, b.rows_rejected, coalesce(b.error, '')
             FROM batches b LEFT JOIN batch_files q USING (batch_id)
-            WHERE b.expected_files IS NOT NULL AND b.created_at >= $1
+            WHERE b.expected_files IS NOT NULL AND b.created_at >= $1 AND NOT b.batch_id = ANY ($2)
             GROUP BY b.batch_id
             ORDER BY b.batch_id
             """);
         command.Parameters.Add(new() { Value = _started });
-        var ended = new List<(long Batch, string Line)>();
+        command.Parameters.Add(new() { Value = _ended.ToArray() });
+        var ended = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -75,12 +78,11 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                 var expected = reader.GetInt32(2);
                 var staged = reader.GetInt64(3);
                 var failed = reader.GetInt64(4);
-                var state = $"{status} {staged}/{failed}";
-                if (_reported.TryGetValue(batchId, out var last) && last == state)
+                if (_reported.TryGetValue(batchId, out var last) && last == (status, staged, failed))
                 {
                     continue;
                 }
-                _reported[batchId] = state;
+                _reported[batchId] = (status, staged, failed);
                 var line = status switch
                 {
                     "open" => $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}.",
@@ -94,16 +96,17 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                 }
                 else
                 {
-                    ended.Add((batchId, line));
+                    ended.Add(line);
+                    _ended.Add(batchId);
+                    _reported.Remove(batchId);
                 }
             }
         }
         if (ended.Count > 0)
         {
-            var counts = await new WarehouseStats(dataSource).CountAsync(cancellationToken);
-            var summary = string.Join(", ", counts.Where(c => c.Key is "songplays" or "users" or "songs" or "artists" or "time")
-                .Select(c => $"{c.Key} {c.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
-            foreach (var (_, line) in ended)
+            var counts = await new WarehouseStats(dataSource).CountAsync(WarehouseStats.StarTables, cancellationToken);
+            var summary = string.Join(", ", counts.Select(c => $"{c.Key} {c.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
+            foreach (var line in ended)
             {
                 logger.LogInformation("{Progress} The warehouse holds {Counts}.", line, summary);
             }

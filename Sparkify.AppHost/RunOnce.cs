@@ -14,7 +14,7 @@ namespace Sparkify.AppHost;
 internal static class RunOnce
 {
     public static async Task<int> RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse,
-        IResource ingest, IResource transform, SparkifySettings settings)
+        IResource ingest, SparkifySettings settings)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(settings.RunOnceTimeoutMinutes));
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
@@ -40,12 +40,10 @@ internal static class RunOnce
                     }
                     break;
                 }
-                if (resources.FirstOrDefault(r => r != ingest && Ended(notifications, r) is not null) is { } stopped)
+                if (OtherStopped(notifications, resources, ingest) is { } stopped)
                 {
-                    var state = Ended(notifications, stopped)!;
                     await stopStarting.CancelAsync();
-                    return await FailAsync($"{stopped.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})",
-                        notifications, resources, recentLogs, stopped.Name);
+                    return await FailAsync(stopped.Reason, notifications, resources, recentLogs, stopped.Name);
                 }
                 if (starting.IsFaulted)
                 {
@@ -58,11 +56,9 @@ internal static class RunOnce
             await using var dataSource = NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(timeout.Token))!);
             while (true)
             {
-                if (resources.FirstOrDefault(r => r != ingest && Ended(notifications, r) is not null) is { } stopped)
+                if (OtherStopped(notifications, resources, ingest) is { } stopped)
                 {
-                    var state = Ended(notifications, stopped)!;
-                    return await FailAsync($"{stopped.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})",
-                        notifications, resources, recentLogs, stopped.Name);
+                    return await FailAsync(stopped.Reason, notifications, resources, recentLogs, stopped.Name);
                 }
                 await using var pending = dataSource.CreateCommand("SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star')");
                 if ((long)(await pending.ExecuteScalarAsync(timeout.Token))! == 0)
@@ -89,6 +85,19 @@ internal static class RunOnce
             }
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>A resource other than <paramref name="ingest"/> that has stopped, and how, or null.</summary>
+    private static (string Name, string Reason)? OtherStopped(ResourceNotificationService notifications, IEnumerable<IResource> resources, IResource ingest)
+    {
+        foreach (var resource in resources.Where(r => r != ingest))
+        {
+            if (Ended(notifications, resource) is { } state)
+            {
+                return (resource.Name, $"{resource.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})");
+            }
+        }
+        return null;
     }
 
     /// <summary>The resource's snapshot when it has reached a terminal state (exited, failed to start), else null.</summary>

@@ -28,7 +28,7 @@ public sealed class BatchPublisher(IAmazonSQS sqs, BatchManifests batches, IOpti
         var entries = files.Select((file, i) => new SendMessageBatchRequestEntry
         {
             Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            MessageBody = ToMessage(batchId, file).ToJson(),
+            MessageBody = FileMessage.Of(batchId, file).ToJson(),
             MessageAttributes = TraceContext.Inject(System.Diagnostics.Activity.Current),
         }).ToList();
         var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = _queueUrl, Entries = entries }, cancellationToken);
@@ -38,13 +38,5 @@ public sealed class BatchPublisher(IAmazonSQS sqs, BatchManifests batches, IOpti
                 $"SQS refused {failed.Count} message(s) of batch {batchId}: {failed[0].Code} {failed[0].Message}");
         }
         PipelineTelemetry.FilesPublished.Add(files.Length);
-    }
-
-    private static FileMessage ToMessage(long batchId, ManifestFile file)
-    {
-        // The manifest key is s3://bucket/key; the message names bucket and object key separately.
-        var location = file.Key["s3://".Length..];
-        var slash = location.IndexOf('/', StringComparison.Ordinal);
-        return new FileMessage(batchId, location[..slash], location[(slash + 1)..], file.ETag, file.Size, file.LastModified);
     }
 }

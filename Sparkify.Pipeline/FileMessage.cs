@@ -16,6 +16,13 @@ public sealed record FileMessage(long BatchId, string Bucket, string ObjectKey, 
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The message for a manifest's file (<c>s3://bucket/key</c>) in a batch.</summary>
+    public static FileMessage Of(long batchId, ManifestFile file)
+    {
+        var (bucket, key) = S3Keys.Parse(file.Key);
+        return new FileMessage(batchId, bucket, key, file.ETag, file.Size, file.LastModified);
+    }
+
     /// <exception cref="FormatException">The body is not a file message.</exception>
     public static FileMessage Parse(string body)
     {

@@ -71,7 +71,7 @@ public static class ReportHtml
             Table(["weekday", "plays"], report.Weekdays.Select(d => Row(Text(d.Name), N(d.Plays)))));
         Section(html, "hours", "2. Plays by hour of day (UTC)",
             report.IsEmpty ? null : ReportCharts.Columns([.. report.Hours.Select(h => ($"{h.Hour:00}", (double)h.Plays))], "plays"),
-            Table(["hour", "plays"], report.Hours.Where(h => h.Plays > 0).OrderByDescending(h => h.Plays).ThenBy(h => h.Hour).Take(5)
+            Table(["hour", "plays"], report.BusiestHours().Take(5)
                 .Select(h => Row(Text($"{h.Hour:00}:00"), N(h.Plays)))));
         Section(html, "top_songs", "3. Top songs (matched plays)",
             report.TopSongs.Count > 0 ? ReportCharts.Bars([.. report.TopSongs.Select(s => ($"{s.Title} — {s.Artist}", (double)s.Plays))], "plays") : null,

@@ -20,7 +20,7 @@ public static class ReportText
         await Section(output, "Plays and active users per day", new TextTable("day", "plays", "active users")
             .AddAll(report.PlaysPerDay, d => [d.Day.ToString("yyyy-MM-dd"), d.Plays, d.ActiveUsers]));
         await Section(output, "Busiest hours of the day (UTC)", new TextTable("hour", "plays")
-            .AddAll(report.Hours.Where(h => h.Plays > 0).OrderByDescending(h => h.Plays).ThenBy(h => h.Hour).Take(8), h => [$"{h.Hour:00}:00", h.Plays]));
+            .AddAll(report.BusiestHours().Take(8), h => [$"{h.Hour:00}:00", h.Plays]));
         await Section(output, "Plays by day of the week", new TextTable("day", "plays").AddAll(report.Weekdays, d => [d.Name, d.Plays]));
         await Section(output, "Top songs (matched plays)", new TextTable("song", "artist", "plays").AddAll(report.TopSongs, s => [s.Title, s.Artist, s.Plays]));
         await Section(output, "Top artists (matched plays)", new TextTable("artist", "plays").AddAll(report.TopArtists, a => [a.Name, a.Plays]));

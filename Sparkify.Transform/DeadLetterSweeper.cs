@@ -85,8 +85,7 @@ public sealed class DeadLetterSweeper(
         var expiredBefore = DateTime.UtcNow - TimeSpan.FromSeconds(queue.MessageRetentionSeconds);
         foreach (var candidate in candidates.Values.Where(c => c.PublishedAt < expiredBefore))
         {
-            var (bucket, key) = S3Keys.Parse(candidate.File.Key);
-            var body = new FileMessage(candidate.BatchId, bucket, key, candidate.File.ETag, candidate.File.Size, candidate.File.LastModified).ToJson();
+            var body = FileMessage.Of(candidate.BatchId, candidate.File).ToJson();
             await RequeueOrFailAsync(queueUrl, candidate.BatchId, candidate.File, candidate.Requeues, body, null, "its message expired", null, cancellationToken);
             settled++;
         }

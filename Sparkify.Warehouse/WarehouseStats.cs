@@ -9,16 +9,27 @@ public sealed class WarehouseStats(NpgsqlDataSource dataSource)
     public static readonly IReadOnlyList<string> CountedTables =
         ["staging_events", "staging_songs", "songplays", "users", "songs", "artists", "time", "load_errors"];
 
-    public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken = default)
+    /// <summary>The star tables alone (what a load produced, without the staging it came from).</summary>
+    public static readonly IReadOnlyList<string> StarTables = ["songplays", "users", "songs", "artists", "time"];
+
+    public Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken = default) =>
+        CountAsync(CountedTables, cancellationToken);
+
+    /// <param name="tables">Some of <see cref="CountedTables"/>, counted in one round trip.</param>
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken = default)
     {
-        var sql = "SELECT " + string.Join(", ", CountedTables.Select(t => $"(SELECT count(*) FROM {t})"));
+        if (tables.Except(CountedTables).FirstOrDefault() is { } unknown)
+        {
+            throw new ArgumentException($"{unknown} is not a table counted here", nameof(tables));
+        }
+        var sql = "SELECT " + string.Join(", ", tables.Select(t => $"(SELECT count(*) FROM {t})"));
         await using var command = dataSource.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var counts = new Dictionary<string, long>(CountedTables.Count);
-        for (var i = 0; i < CountedTables.Count; i++)
+        var counts = new Dictionary<string, long>(tables.Count);
+        for (var i = 0; i < tables.Count; i++)
         {
-            counts[CountedTables[i]] = reader.GetInt64(i);
+            counts[tables[i]] = reader.GetInt64(i);
         }
         return counts;
     }

@@ -34,7 +34,7 @@ internal sealed class BackfillCurve(string serverConnectionString, TextWriter pr
                     continue;
                 }
                 points.Add(new BackfillPoint(shape.Songs, events, outcome.Seconds, rss,
-                    await StarLoadSecondsAsync(database.ConnectionString, cancellationToken),
+                    (await BenchRunner.BusyTimesAsync(database.ConnectionString, cancellationToken)).GetValueOrDefault(Sparkify.Warehouse.Bookkeeping.PhaseTimes.StarLoad),
                     await BenchRunner.CountAsync(database.ConnectionString, cancellationToken), null));
             }
             finally
@@ -43,14 +43,6 @@ internal sealed class BackfillCurve(string serverConnectionString, TextWriter pr
             }
         }
         return points;
-    }
-
-    private static async Task<double> StarLoadSecondsAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using var command = dataSource.CreateCommand("SELECT coalesce(sum(seconds), 0) FROM batch_phase_times WHERE phase = $1");
-        command.Parameters.Add(new() { Value = Sparkify.Warehouse.Bookkeeping.PhaseTimes.StarLoad });
-        return (double)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public static async Task WriteAsync(TextWriter output, IReadOnlyList<BackfillPoint> points)

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Npgsql;
+using Sparkify.Warehouse;
 using Sparkify.DevTools.DemoData;
 
 namespace Sparkify.Cli.Bench;
@@ -10,8 +11,6 @@ namespace Sparkify.Cli.Bench;
 /// </summary>
 internal sealed class BenchRunner(string serverConnectionString, TextWriter progress)
 {
-    private static readonly string[] StarTables = ["songplays", "users", "songs", "artists", "time"];
-
     public async Task<BenchReportData> RunAsync(GeneratorOptions data, bool includePipeline, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("sparkify-bench-").FullName;
@@ -84,14 +83,7 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
     internal static async Task<Dictionary<string, long>> CountAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var counts = new Dictionary<string, long>();
-        foreach (var table in StarTables)
-        {
-            // Fixed table names.
-            await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {table}");
-            counts[table] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
-        return counts;
+        return new Dictionary<string, long>(await new WarehouseStats(dataSource).CountAsync(WarehouseStats.StarTables, cancellationToken));
     }
 
     /// <summary>
@@ -132,7 +124,7 @@ internal sealed class BenchRunner(string serverConnectionString, TextWriter prog
         return phases;
     }
 
-    private static async Task<Dictionary<string, double>> BusyTimesAsync(string connectionString, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, double>> BusyTimesAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var busy = new Dictionary<string, double>();

@@ -86,9 +86,7 @@ public sealed class QualityChecks(NpgsqlDataSource dataSource, TimeSpan? stateme
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
-        await using (var set = new NpgsqlCommand(
-            $"SET LOCAL statement_timeout = {timeout}; {Star.StarSchemaLoader.PlannerSettings}", connection, transaction))
+        await using (var set = new NpgsqlCommand(Star.StarSchemaLoader.SessionSettings(statementTimeout), connection, transaction))
         {
             await set.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -25,8 +25,11 @@ public sealed record WarehouseReport(
 {
     public bool IsEmpty => Totals.Plays == 0;
 
-    /// <summary>The hour with the most plays (null without plays); ties go to the earlier hour.</summary>
-    public HourActivity? BusiestHour => Hours.Where(h => h.Plays > 0).OrderByDescending(h => h.Plays).ThenBy(h => h.Hour).FirstOrDefault();
+    /// <summary>The hours with plays, busiest first; ties go to the earlier hour. (A method: not part of the JSON.)</summary>
+    public IEnumerable<HourActivity> BusiestHours() => Hours.Where(h => h.Plays > 0).OrderByDescending(h => h.Plays).ThenBy(h => h.Hour);
+
+    /// <summary>The hour with the most plays (null without plays).</summary>
+    public HourActivity? BusiestHour => BusiestHours().FirstOrDefault();
 
     public WeekdayActivity? BusiestWeekday => Weekdays.Where(d => d.Plays > 0).OrderByDescending(d => d.Plays).ThenBy(d => d.Weekday).FirstOrDefault();
 

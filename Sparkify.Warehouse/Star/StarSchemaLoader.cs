@@ -24,7 +24,14 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? stat
     /// and at the default of 4 the planner hashes a whole table (time, 250k+ rows) to check a small batch's rows
     /// instead of probing its index, so a batch's cost grew with the history.
     /// </summary>
-    internal const string PlannerSettings = "SET LOCAL work_mem = '128MB'; SET LOCAL random_page_cost = 1.1";
+    private const string PlannerSettings = "SET LOCAL work_mem = '128MB'; SET LOCAL random_page_cost = 1.1";
+
+    /// <summary>
+    /// The transaction's settings for the star load and for the checks: the planner settings above, and each
+    /// statement limited to <paramref name="statementTimeout"/> (null: no limit).
+    /// </summary>
+    internal static string SessionSettings(TimeSpan? statementTimeout) =>
+        $"SET LOCAL statement_timeout = {(statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0)}; {PlannerSettings}";
 
     public async Task<StarLoadResult> LoadAsync(long batchId, CancellationToken cancellationToken = default)
     {
@@ -32,9 +39,7 @@ public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? stat
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var run = new Statements(connection, transaction, cancellationToken);
 
-        var timeout = statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0;
-        await run.ExecuteAsync($"SET LOCAL statement_timeout = {timeout}");
-        await run.ExecuteAsync(PlannerSettings);
+        await run.ExecuteAsync(SessionSettings(statementTimeout));
         await run.ExecuteAsync("SELECT pg_advisory_xact_lock($1)", StarLoadLockKey);
         await run.ExecuteAsync(StarSql.CollectFiles);
         var files = await run.ExecuteAsync(StarSql.MarkFilesConsumed, batchId);
