@@ -46,8 +46,15 @@ internal static class LoadCommand
             await error.WriteLineAsync(
                 $"Loading {files.Count(f => f.Kind == FileKind.Song):N0} song file(s) and {files.Count(f => f.Kind == FileKind.Event):N0} " +
                 $"log file(s) from {root.FullName} into {WarehouseConnection.Describe(dataSource)}");
+            var loader = new WarehouseLoader(dataSource, options);
+            foreach (var (batchId, abandoned) in await loader.FinishAbandonedAsync(cancellationToken))
+            {
+                await error.WriteLineAsync(
+                    $"Batch {batchId}, left unfinished by an earlier load that stopped, is finished: {abandoned.Status}; " +
+                    $"{abandoned.Star.FilesTakenIn:N0} staged file(s) taken into the star schema.");
+            }
             var progress = new LoadProgress(error, files.Count, TimeSpan.FromSeconds(2));
-            var report = await new WarehouseLoader(dataSource, options).LoadAsync(root.FullName, files, progress, cancellationToken);
+            var report = await loader.LoadAsync(root.FullName, files, progress, cancellationToken);
 
             await LoadSummary.WriteAsync(output, report, listing.Skipped.Count);
             await QualityReport.WriteAsync(output, error, report.Checks);

@@ -1,4 +1,5 @@
 using Sparkify.Warehouse;
+using Sparkify.Warehouse.Star;
 
 namespace Sparkify.Cli;
 
@@ -18,8 +19,8 @@ internal static class LoadSummary
             $"({report.BytesRead / 1048576.0:F1} MB, {report.RowsLoaded / seconds:N0} rows/s)");
         var star = report.Star;
         await output.WriteLineAsync(
-            $"  star:  {star.Songplays:N0} songplays, {star.Users:N0} users, {star.Songs:N0} songs, {star.Artists:N0} artists, " +
-            $"{star.Time:N0} time rows inserted or updated");
+            $"  star:  {star.FilesTakenIn:N0} file(s) taken in{(star.FilesRetired > 0 ? $", {star.FilesRetired:N0} older version(s) taken out" : "")}" +
+            $"{(star.Bulk ? " (bulk: indexes built after the insert)" : "")}; {StarChanges.Describe(star)}");
         if (report.RowsRejected > 0 || report.FilesFailed > 0)
         {
             await output.WriteLineAsync($"  errors: SELECT * FROM load_errors WHERE batch_id = {report.BatchId};");

@@ -21,6 +21,8 @@ public sealed record DeploySettings
 
     public int VisibilityTimeoutSeconds { get; init; } = WorkerDefaults.VisibilityTimeoutSeconds;
     public int StarLoadTakeoverSeconds { get; init; } = WorkerDefaults.StarLoadTakeoverSeconds;
+    public int StarLoadDeadlineSeconds { get; init; } = WorkerDefaults.StarLoadDeadlineSeconds;
+    public int StarLoadTimeoutSeconds { get; init; } = WorkerDefaults.StarLoadTimeoutSeconds;
     public int TransformReceivers { get; init; } = WorkerDefaults.TransformReceivers;
     public int TransformMinTasks { get; init; } = 1;
     public int TransformMaxTasks { get; init; } = 4;
@@ -68,6 +70,8 @@ public sealed record DeploySettings
             MaxReceives = Number(node, "maxReceives", defaults.MaxReceives),
             VisibilityTimeoutSeconds = Number(node, "visibilityTimeoutSeconds", defaults.VisibilityTimeoutSeconds),
             StarLoadTakeoverSeconds = Number(node, "starLoadTakeoverSeconds", defaults.StarLoadTakeoverSeconds),
+            StarLoadDeadlineSeconds = Number(node, "starLoadDeadlineSeconds", defaults.StarLoadDeadlineSeconds),
+            StarLoadTimeoutSeconds = Number(node, "starLoadTimeoutSeconds", defaults.StarLoadTimeoutSeconds),
             TransformReceivers = Number(node, "transformReceivers", defaults.TransformReceivers),
             TransformMinTasks = Number(node, "transformMinTasks", defaults.TransformMinTasks),
             TransformMaxTasks = Number(node, "transformMaxTasks", defaults.TransformMaxTasks),
@@ -99,6 +103,10 @@ public sealed record DeploySettings
         Require(TransformMinTasks >= 1 && TransformMaxTasks >= TransformMinTasks,
             "transformMinTasks must be at least 1 (an idle Transform finishes batches) and at most transformMaxTasks");
         Require(NatGateways is >= 0 and <= 2, "natGateways must be 0, 1 or 2");
+        foreach (var problem in StarLoadTimings.Problems(StarLoadTimeoutSeconds, StarLoadDeadlineSeconds, StarLoadTakeoverSeconds))
+        {
+            Require(false, $"{problem} (context starLoadTimeoutSeconds, starLoadDeadlineSeconds, starLoadTakeoverSeconds)");
+        }
         Require(!UsesExistingDatabase || !string.IsNullOrWhiteSpace(DatabaseHost), "databaseSecret needs databaseHost");
         Require(System.Text.RegularExpressions.Regex.IsMatch(ImageTag, "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), $"imageTag '{ImageTag}' is not a valid tag");
         Require(System.Text.RegularExpressions.Regex.IsMatch(DatabaseName, "^[a-z_][a-z0-9_]{0,62}$"), "databaseName must be a plain lowercase identifier");

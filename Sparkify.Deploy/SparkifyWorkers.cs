@@ -55,6 +55,8 @@ internal sealed class SparkifyWorkers : Construct
                 ("Sparkify__Transform__MaxReceives", Text(settings.MaxReceives)),
                 ("Sparkify__Transform__VisibilityTimeoutSeconds", Text(settings.VisibilityTimeoutSeconds)),
                 ("Sparkify__Transform__StarLoadTakeoverSeconds", Text(settings.StarLoadTakeoverSeconds)),
+                ("Sparkify__Transform__StarLoadDeadlineSeconds", Text(settings.StarLoadDeadlineSeconds)),
+                ("Sparkify__Transform__StarLoadTimeoutSeconds", Text(settings.StarLoadTimeoutSeconds)),
                 ("Sparkify__Transform__Receivers", Text(settings.TransformReceivers))), out var transformLogs);
         LogGroups = [migrationLogs, ingestLogs, transformLogs];
 

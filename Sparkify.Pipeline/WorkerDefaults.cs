@@ -14,6 +14,13 @@ public static class WorkerDefaults
     public const int MaxReceives = 3;
 
     public const int VisibilityTimeoutSeconds = 60;
+    /// <summary>A star-load claim older than this is taken over (see <see cref="StarLoadTimings"/>).</summary>
     public const int StarLoadTakeoverSeconds = 900;
+
+    /// <summary>The longest a whole star load (with its checks) may run before it is cancelled and its claim released.</summary>
+    public const int StarLoadDeadlineSeconds = 840;
+
+    /// <summary>The longest one statement of a star load may run (the server's statement_timeout).</summary>
+    public const int StarLoadTimeoutSeconds = 840;
     public const int TransformReceivers = 2;
 }

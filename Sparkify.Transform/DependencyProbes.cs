@@ -8,7 +8,8 @@ using Sparkify.Warehouse.Staging;
 namespace Sparkify.Transform;
 
 /// <summary>
-/// For a failure that means a dependency is away, the cheapest question that tells when it is back: <c>SELECT 1</c>
+/// For a failure that means a dependency is away (for the database: a connection-level failure, never a lock wait or a
+/// deadlock — see <see cref="TransientFaults.IsDatabaseOutage"/>), the cheapest question that tells when it is back: <c>SELECT 1</c>
 /// for the database, a HEAD of the object that could not be read for S3. (An unreachable queue needs no probe: the
 /// next receive asks it.)
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class DependencyProbes(NpgsqlDataSource dataSource, IAmazonS3 s3)
     public (string Dependency, Func<CancellationToken, Task<bool>> Answers)? ProbeFor(Exception exception) => exception switch
     {
         SourceUnavailableException source => ("S3", token => ObjectAnswersAsync(source.FileKey, token)),
-        NpgsqlException { IsTransient: true } => ("the warehouse database", DatabaseAnswersAsync),
+        NpgsqlException when TransientFaults.IsDatabaseOutage(exception) => ("the warehouse database", DatabaseAnswersAsync),
         _ when exception.InnerException is { } inner => ProbeFor(inner),
         _ => null,
     };

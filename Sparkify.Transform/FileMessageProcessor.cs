@@ -23,6 +23,9 @@ public sealed class FileMessageProcessor(
 {
     private readonly ObjectPrefetcher _objects = new(s3);
 
+    /// <summary>Tries of one group that meets lock waits or deadlocks before its files' receive counts it as failed.</summary>
+    public const int MaxContentionAttempts = 3;
+
     /// <param name="cancellationToken">Cancels the work in hand (a stop whose drain time ran out).</param>
     /// <param name="stoppingToken">Once the worker is stopping, no star load is started: an idle receiver of any
     /// instance runs it later.</param>
@@ -60,9 +63,21 @@ public sealed class FileMessageProcessor(
                 await StageBatchFilesAsync(queueUrl, batch.Key, [.. batch], times, cancellationToken);
             }
         }
-        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct().Where(_ => !stoppingToken.IsCancellationRequested))
+        foreach (var batchId in received.Select(r => r.File.BatchId).Distinct())
         {
-            await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            try
+            {
+                await starLoads.TryFinishBatchAsync(batchId, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The claim went back at once; the group itself is done.
+                break;
+            }
         }
     }
 
@@ -108,34 +123,52 @@ public sealed class FileMessageProcessor(
         }
 
         IReadOnlyList<FileLoadResult> results;
-        try
+        // Each group's commit also records its files as staged in the batch, and the times so far; a file staged for a
+        // batch that has ended (a duplicate message of a file that failed its last receive) opens that batch again,
+        // so that its rows reach the star schema with their own batch.
+        var loader = new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
         {
-            // Each group's commit also records its files as staged in the batch, and the times so far.
-            var loader = new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
+            BeforeCommit = async (connection, transaction, loaded, token) =>
             {
-                BeforeCommit = async (connection, transaction, loaded, token) =>
+                await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], connection, transaction, token);
+                if (loaded.Any(r => r.Outcome == FileOutcome.Loaded))
                 {
-                    await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], connection, transaction, token);
-                    await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
-                },
-            };
-            results = await loader.LoadAsync(batchId, sources, cancellationToken: cancellationToken);
-        }
-        catch (Exception exception) when (exception is SourceUnavailableException || exception is NpgsqlException { IsTransient: true })
+                    await batches.ReopenIfEndedAsync(batchId, connection, transaction, token);
+                }
+                await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
+            },
+        };
+        for (var attempt = 1; ; attempt++)
         {
-            // The database or S3 is unreachable: not the files' fault, so nothing is recorded against them. Their
-            // messages come back after the visibility timeout; the receive loop (which logs this) receives nothing
-            // more until the dependency answers again.
-            throw;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Batch {BatchId}: staging {Count} file(s) failed; they will be retried.", batchId, sources.Count);
-            foreach (var file in files)
+            try
             {
-                await SettleFailedAsync(queueUrl, batchId, file, exception.Message, final: false, cancellationToken);
+                results = await loader.LoadAsync(batchId, sources, cancellationToken: cancellationToken);
+                break;
             }
-            return;
+            catch (Exception exception) when (exception is SourceUnavailableException || TransientFaults.IsDatabaseOutage(exception))
+            {
+                // The database or S3 is unreachable: not the files' fault, so nothing is recorded against them. Their
+                // messages come back after the visibility timeout; the receive loop (which logs this) receives nothing
+                // more until the dependency answers again.
+                throw;
+            }
+            catch (Exception exception) when (TransientFaults.IsContention(exception) && attempt < MaxContentionAttempts)
+            {
+                // Another transaction held what this group needed (a lock wait past lock_timeout, a deadlock): not an
+                // outage, and usually over at once; a few quick tries before it counts against the files.
+                logger.LogWarning("Batch {BatchId}: staging {Count} file(s) met other work ({Reason}); trying again (attempt {Attempt} of {Max}).",
+                    batchId, sources.Count, TransientFaults.Describe(exception), attempt + 1, MaxContentionAttempts);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Batch {BatchId}: staging {Count} file(s) failed; they will be retried.", batchId, sources.Count);
+                foreach (var file in files)
+                {
+                    await SettleFailedAsync(queueUrl, batchId, file, TransientFaults.Describe(exception), final: false, cancellationToken);
+                }
+                return;
+            }
         }
 
         var done = new List<ReceivedFile>();

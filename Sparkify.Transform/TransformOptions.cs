@@ -39,21 +39,36 @@ public sealed class TransformOptions
 
     /// <summary>
     /// A batch's star-load claim older than this is taken over by another instance: the instance that claimed it is
-    /// presumed dead. Keep it well above the longest star load.
+    /// presumed dead. At least <see cref="StarLoadDeadlineSeconds"/> plus a margin (<see cref="StarLoadTimings"/>).
     /// </summary>
     [Range(1, 86_400)]
     public int StarLoadTakeoverSeconds { get; set; } = WorkerDefaults.StarLoadTakeoverSeconds;
 
+    /// <summary>The longest a whole star load and its checks may run; then it is cancelled and retried later.</summary>
+    [Range(1, 86_400)]
+    public int StarLoadDeadlineSeconds { get; set; } = WorkerDefaults.StarLoadDeadlineSeconds;
+
     /// <summary>
-    /// The longest one statement of a star load or its checks may run (the server's statement_timeout). Star loads
-    /// grow with their batch; keep it below <see cref="StarLoadTakeoverSeconds"/>.
+    /// The longest one statement of a star load or its checks may run (the server's statement_timeout); at most
+    /// <see cref="StarLoadDeadlineSeconds"/>.
     /// </summary>
     [Range(1, 86_400)]
-    public int StarLoadTimeoutSeconds { get; set; } = 840;
+    public int StarLoadTimeoutSeconds { get; set; } = WorkerDefaults.StarLoadTimeoutSeconds;
 
-    /// <summary>Star-load attempts that fail (an outage does not count) before the batch is failed with the reason.</summary>
+    /// <summary>
+    /// How long a star load waits while another batch's star load runs (star loads run one at a time) before it gives
+    /// its claim back, uncounted, to be tried again soon; a waiting load never runs into its own deadline.
+    /// </summary>
+    [Range(0, 3_600)]
+    public int StarLoadLockWaitSeconds { get; set; } = 5;
+
+    /// <summary>Star-load attempts that fail (an outage or a stop does not count) before the batch is failed with the reason.</summary>
     [Range(1, 100)]
     public int MaxStarLoadAttempts { get; set; } = 3;
+
+    /// <summary>How often a receiver busy with files also looks for batches ready for their star load (an idle one looks each time).</summary>
+    [Range(1, 3_600)]
+    public int SettledBatchCheckSeconds { get; set; } = 5;
 
     /// <summary>How often this instance looks for files whose message was dead-lettered or expired unsettled (see DeadLetterSweeper).</summary>
     [Range(1, 86_400)]

@@ -6,6 +6,7 @@ public static class TransformServices
     public static IServiceCollection AddTransform(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TransformOptions>().Bind(configuration.GetSection(TransformOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<TransformOptions>, TransformOptionsValidation>();
         services.AddSingleton<PendingPhaseTimes>();
         services.AddSingleton<StarLoadCoordinator>();
         services.AddSingleton<FileMessageProcessor>();

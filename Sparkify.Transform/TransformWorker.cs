@@ -67,9 +67,14 @@ public sealed class TransformWorker(
                 {
                     await processor.ProcessAsync(queueUrl, messages, receiveTime, workToken, stoppingToken);
                 }
-                else if (!stoppingToken.IsCancellationRequested)
+                if (!stoppingToken.IsCancellationRequested && (messages.Count == 0 || SettledBatchCheckDue()))
                 {
-                    await FinishSettledBatchesAsync(workToken);
+                    // Idle, or busy for a while: a batch whose last file another instance settled, whose finisher
+                    // crashed, or whose star load is due again after a failure or a busy lock, is finished here.
+                    await FinishSettledBatchesAsync(stoppingToken);
+                }
+                if (messages.Count == 0 && !stoppingToken.IsCancellationRequested)
+                {
                     await pendingTimes.FlushAsync(workToken);
                 }
                 if (!stoppingToken.IsCancellationRequested)
@@ -97,9 +102,22 @@ public sealed class TransformWorker(
                     // the dependency answers, so that the outage spends none of its messages' receives.
                     logger.LogError("Receive loop: {Reason}; {Count} message(s) kept in hand until {Dependency} answers.",
                         TransientFaults.Describe(exception), messages.Count, probe.Dependency);
-                    await using (new VisibilityHeartbeat(sqs, queueUrl, messages, options.Value.VisibilityTimeoutSeconds, logger))
+                    try
                     {
-                        await gate.WaitForAsync(probe.Dependency, probe.Answers, stoppingToken);
+                        await using (new VisibilityHeartbeat(sqs, queueUrl, messages, options.Value.VisibilityTimeoutSeconds, logger))
+                        {
+                            await gate.WaitForAsync(probe.Dependency, probe.Answers, stoppingToken);
+                        }
+                    }
+                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                    {
+                        // Stopped while waiting the outage out: the group in hand goes back to the queue now, not
+                        // after its visibility timeout.
+                        if (messages.Count > 0)
+                        {
+                            await HandBackAsync(queueUrl, messages);
+                        }
+                        return;
                     }
                     retryInHand = messages.Count > 0 ? messages : null;
                     continue;
@@ -196,7 +214,21 @@ public sealed class TransformWorker(
         var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
         foreach (var batchId in await claims.FindSettledOpenAsync(takeOver, cancellationToken))
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
             await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
         }
+    }
+
+    private long _nextSettledCheck;
+
+    /// <summary>True for one receiver at most every <see cref="TransformOptions.SettledBatchCheckSeconds"/>.</summary>
+    private bool SettledBatchCheckDue()
+    {
+        var now = Environment.TickCount64;
+        var due = Interlocked.Read(ref _nextSettledCheck);
+        return now >= due && Interlocked.CompareExchange(ref _nextSettledCheck, now + options.Value.SettledBatchCheckSeconds * 1000L, due) == due;
     }
 }

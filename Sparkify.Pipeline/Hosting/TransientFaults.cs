@@ -25,6 +25,35 @@ public static class TransientFaults
         _ => exception.InnerException is { } cause && IsTransient(cause),
     };
 
+    /// <summary>
+    /// The database is away (a connection that cannot be made or broke, a server shutting down or refusing
+    /// connections): worth waiting out without blaming the work. Not an outage: a lock wait past its limit, a deadlock,
+    /// a serialization failure, a statement cut short by a timeout — the server answered, and the same work may meet the
+    /// same fate again (<see cref="IsContention"/>).
+    /// </summary>
+    public static bool IsDatabaseOutage(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                                      || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300",
+        NpgsqlException npgsql when npgsql.InnerException is TimeoutException =>
+            npgsql.Message.Contains("connect", StringComparison.OrdinalIgnoreCase),
+        NpgsqlException npgsql => npgsql.InnerException is SocketException or IOException
+                                  || npgsql.InnerException is NpgsqlException inner && IsDatabaseOutage(inner),
+        _ => exception.InnerException is { } cause && IsDatabaseOutage(cause),
+    };
+
+    /// <summary>
+    /// The work met other work in the database: a lock wait past <c>lock_timeout</c> (55P03), a deadlock (40P01), a
+    /// serialization failure (40001), a statement cancelled by <c>statement_timeout</c> (57014), a command timeout.
+    /// Retried a bounded number of times, then counted against the work.
+    /// </summary>
+    public static bool IsContention(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState is "55P03" or "40P01" or "40001" or "57014",
+        NpgsqlException npgsql when npgsql.InnerException is TimeoutException => !IsDatabaseOutage(npgsql),
+        _ => exception.InnerException is { } cause && IsContention(cause),
+    };
+
     /// <summary>One line: the exception's type and message, and its innermost cause's when that says more.</summary>
     public static string Describe(Exception exception)
     {

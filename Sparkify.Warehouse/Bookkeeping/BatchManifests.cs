@@ -134,6 +134,22 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
         CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken, (connection, transaction));
 
+    /// <summary>
+    /// A batch that has ended gets a newly staged file (a duplicate message of a file it had settled as failed): it is
+    /// open again, so that its own star load takes the file in and its status says so. A batch whose star load is in
+    /// progress or still to come is left as it is (and its row is not waited for).
+    /// </summary>
+    public async Task ReopenIfEndedAsync(long batchId, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE batches SET status = 'open', completed_at = NULL
+            WHERE batch_id = $1 AND status IN ('completed', 'completed_with_failures', 'failed')
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = batchId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Marks a file that will not be staged in this batch; a file already staged stays staged.</summary>
     public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'failed', failure_reason = $5", onlyQueued: true, batchId, [file], reason, cancellationToken);

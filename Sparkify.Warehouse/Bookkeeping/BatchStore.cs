@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Sparkify.Warehouse.Bookkeeping;
 
@@ -12,13 +13,17 @@ public sealed class BatchStore(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Records how a batch ended; file and row counts are taken from its <c>load_files</c> rows.</summary>
-    public async Task CloseAsync(long batchId, string status, string? error, int filesSkipped, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records how a batch ended, in the caller's transaction (the one that loaded its star schema, or failed it), which
+    /// holds the batch's row; file and row counts are taken from its <c>load_files</c> rows. The claim ends with it.
+    /// </summary>
+    internal static async Task CloseAsync(WarehouseSession session, long batchId, string status, string? error, int filesSkipped,
+        Star.StarLoadResult? star = null)
     {
-        await using var command = dataSource.CreateCommand(
+        await session.ExecuteAsync(
             """
             UPDATE batches b
-            SET status = $2, completed_at = now(), error = $3, files_skipped = $4,
+            SET status = $2, completed_at = now(), error = $3, files_skipped = $4, star_owner = NULL, star_retry_at = NULL, star_changes = $5::jsonb,
                 files_loaded = f.loaded, files_failed = f.failed, rows_loaded = f.rows_loaded, rows_rejected = f.rows_rejected
             FROM (SELECT count(*) FILTER (WHERE status <> 'failed') AS loaded,
                          -- A version that failed on one attempt and loaded on a later one did not fail.
@@ -29,11 +34,8 @@ public sealed class BatchStore(NpgsqlDataSource dataSource)
                          coalesce(sum(rows_rejected), 0) AS rows_rejected
                   FROM load_files WHERE batch_id = $1) f
             WHERE b.batch_id = $1
-            """);
-        command.Parameters.Add(new() { Value = batchId });
-        command.Parameters.Add(new() { Value = status });
-        command.Parameters.Add(new() { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = filesSkipped });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            """,
+            batchId, status, new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text }, filesSkipped,
+            new NpgsqlParameter { Value = star is null ? DBNull.Value : Star.StarChanges.ToJson(star), NpgsqlDbType = NpgsqlDbType.Text });
     }
 }

@@ -16,10 +16,16 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
     /// <summary>Every table the product owns, in an order that drops cleanly.</summary>
     public static readonly IReadOnlyList<string> OwnedTables =
     [
-        "quality_check_results", "load_errors", "load_files", "batch_phase_times", "batch_files", "batches",
+        "quality_check_results", "load_errors", "star_files", "load_files", "batch_phase_times", "batch_files", "batches",
         "staging_events", "staging_songs",
-        "songplays", "users", "songs", "artists", "time",
+        "songplays", "users", "users_latest", "songs", "artists", "time",
         "schema_migrations",
+    ];
+
+    /// <summary>Every function the product owns, with its argument types.</summary>
+    public static readonly IReadOnlyList<string> OwnedFunctions =
+    [
+        "star_analyze_staging(boolean, boolean)", "star_bulk_begin()", "star_bulk_end()",
     ];
 
     public static IReadOnlyList<Migration> Migrations { get; } = LoadEmbeddedMigrations();
@@ -130,7 +136,8 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, transaction, cancellationToken);
         // Identifiers are the fixed list above, never input.
-        var drop = "DROP TABLE IF EXISTS " + string.Join(", ", OwnedTables) + " CASCADE";
+        var drop = "DROP TABLE IF EXISTS " + string.Join(", ", OwnedTables) + " CASCADE; " +
+                   "DROP FUNCTION IF EXISTS " + string.Join(", ", OwnedFunctions);
         await using (var command = new NpgsqlCommand(drop, connection, transaction))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -96,11 +96,15 @@ internal static class LoadFileRecords
         }
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at,
-                                    star_removed_batch_id, failure_reason)
-            SELECT $1, file_key, etag, size_bytes, kind, 'superseded', 0, 0, source_modified_at, $1,
-                   'older than the version of this key that is loaded'
-            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[]) AS f (file_key, etag, size_bytes, kind, source_modified_at)
+            WITH stale AS (
+                INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at,
+                                        failure_reason)
+                SELECT $1, file_key, etag, size_bytes, kind, 'superseded', 0, 0, source_modified_at,
+                       'older than the version of this key that is loaded'
+                FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[]) AS f (file_key, etag, size_bytes, kind, source_modified_at)
+                RETURNING file_id)
+            -- Never staged: nothing of it can reach the star schema, nothing for a star load to take out.
+            INSERT INTO star_files (file_id, retired_by_batch_id) SELECT file_id, $1 FROM stale
             """, connection, transaction);
         command.Parameters.Add(new() { Value = batchId });
         command.Parameters.Add(new() { Value = stale.Select(f => f.Key).ToArray() });

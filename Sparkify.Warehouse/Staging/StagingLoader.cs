@@ -180,8 +180,11 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             await LoadFileRecords.InsertLoadFilesAsync(connection, transaction, batchId, staged, cancellationToken);
             await LoadFileRecords.InsertSupersededAsync(connection, transaction, batchId, stale, cancellationToken);
         }
-        catch (PostgresException exception) when (exception.ConstraintName == "load_files_one_loaded_version")
+        catch (PostgresException exception) when (exception.ConstraintName == "load_files_one_loaded_version"
+                                                   || exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
         {
+            // Another loader of the same keys committed first, or the two waited on each other's new keys (a
+            // deadlock): this attempt rolls back and the next one sees what the other committed.
             return new Attempt(null, null);
         }
         await LoadFileRecords.DeletePreviousErrorsAsync(connection, transaction, [.. staged.Select(s => s.File)], cancellationToken);

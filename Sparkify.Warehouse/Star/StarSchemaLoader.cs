@@ -1,101 +1,95 @@
-using Npgsql;
-
 namespace Sparkify.Warehouse.Star;
 
 /// <summary>
-/// Loads the star schema from staging, set-based, in one transaction. It consumes every staged file that no star
-/// load has consumed yet (so a batch whose star load crashed is picked up by the next one) and takes out of the star
-/// schema every file version superseded since (its plays recomputed from what staging still holds). Dimension rows are
-/// recomputed from all of staging for the keys those files touch, which makes the result independent of load order
+/// Loads one batch's staged files into the star schema, set-based, inside the caller's transaction (the batch's star
+/// unit: <see cref="BatchFinisher"/>). It takes in exactly the files the batch staged that are not in the star schema
+/// yet, and takes out the superseded versions of their keys (their plays recomputed from what staging still holds).
+/// Dimension rows are recomputed for the keys those files touch, which makes the result independent of load order
 /// and makes a re-run change nothing. <c>time</c> is derived from the plays written.
 /// </summary>
-/// <param name="statementTimeout">
-/// The longest any one statement may run (the server's statement_timeout); null: no limit. A star load's statements
-/// grow with the batch, so the default 30 s command timeout would fail large backfills for good.
-/// </param>
-public sealed class StarSchemaLoader(NpgsqlDataSource dataSource, TimeSpan? statementTimeout = null)
+internal static class StarSchemaLoader
 {
-    /// <summary>The advisory lock that serialises star loads (one at a time per warehouse).</summary>
-    public const long StarLoadLockKey = 0x5350_4B46_5354_4152; // "SPKFSTAR"
-
     /// <summary>
-    /// The planner settings of a star load's and its checks' transactions. work_mem: sorts and hashes over a batch's
-    /// plays stay in memory (the default is 4 MB). random_page_cost: the warehouse's hot tables are cached or on SSD,
-    /// and at the default of 4 the planner hashes a whole table (time, 250k+ rows) to check a small batch's rows
-    /// instead of probing its index, so a batch's cost grew with the history.
+    /// A batch whose new plays are at least this many, and at least as many as the plays already in the warehouse,
+    /// takes the bulk path: the fact table's secondary indexes and <c>time</c>'s key are built after the insert instead
+    /// of maintained row by row. Below it the DDL would cost more than it saves, and would lock readers out for nothing.
     /// </summary>
-    private const string PlannerSettings = "SET LOCAL work_mem = '128MB'; SET LOCAL random_page_cost = 1.1";
+    public const int BulkMinimumPlays = 50_000;
 
-    /// <summary>
-    /// The transaction's settings for the star load and for the checks: the planner settings above, and each
-    /// statement limited to <paramref name="statementTimeout"/> (null: no limit).
-    /// </summary>
-    internal static string SessionSettings(TimeSpan? statementTimeout) =>
-        $"SET LOCAL statement_timeout = {(statementTimeout is { } limit ? (long)limit.TotalMilliseconds : 0)}; {PlannerSettings}";
-
-    public async Task<StarLoadResult> LoadAsync(long batchId, CancellationToken cancellationToken = default)
+    public static async Task<StarLoadResult> LoadAsync(WarehouseSession session, long batchId)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var run = new Statements(connection, transaction, cancellationToken);
+        var collected = await session.BatchAsync(
+            (StarSql.CreateTimeCandidates, []),
+            (StarSql.CollectFiles, [batchId]),
+            (StarSql.CollectRetiring, []),
+            (StarSql.TakeIn, [batchId]),
+            (StarSql.MarkRetired, [batchId]),
+            (StarSql.MarkNeverInStar, [batchId]),
+            ("ANALYZE batch_star_files, retiring_files", []));
+        var (files, retiring) = ((int)collected[1], (int)collected[2]);
 
-        await run.ExecuteAsync(SessionSettings(statementTimeout));
-        await run.ExecuteAsync("SELECT pg_advisory_xact_lock($1)", StarLoadLockKey);
-        await run.ExecuteAsync(StarSql.CollectFiles);
-        var files = await run.ExecuteAsync(StarSql.MarkFilesConsumed, batchId);
-        var retired = await run.ExecuteAsync(StarSql.MarkFilesRetired, batchId);
-        await run.ExecuteAsync(retired > 0 ? StarSql.RetireFiles : StarSql.NothingRetired);
-        if (files > 0)
+        var retiredInStar = collected[4];
+        var removedPlays = 0L;
+        if (retiredInStar > 0)
+        {
+            removedPlays = (await session.BatchAsync([.. StarSql.RetireFiles.Select(sql => (sql, Array.Empty<object?>()))]))[0];
+        }
+        else
+        {
+            await session.BatchAsync([.. StarSql.NothingRetired.Select(sql => (sql, Array.Empty<object?>()))]);
+        }
+        var retired = retiredInStar > 0;
+
+        if (await session.RowAsync<bool>(StarSql.StagingToAnalyze) is [var analyzeEvents, var analyzeSongs] && (analyzeEvents || analyzeSongs))
         {
             // Many fresh staging rows without planner statistics make the joins below plan badly.
-            var (analyzeEvents, analyzeSongs) = await run.QueryFlagsAsync(StarSql.StagingToAnalyze);
-            if (analyzeEvents)
-            {
-                await run.ExecuteAsync("ANALYZE staging_events");
-            }
-            if (analyzeSongs)
-            {
-                await run.ExecuteAsync("ANALYZE staging_songs");
-            }
+            await session.ExecuteAsync("SELECT star_analyze_staging($1, $2)", analyzeEvents, analyzeSongs);
         }
 
-        var artists = await run.ExecuteAsync(StarSql.UpsertArtists);
-        var songs = await run.ExecuteAsync(StarSql.UpsertSongs);
-        var users = await run.ExecuteAsync(StarSql.UpsertUsers);
-        if (retired > 0)
+        var artists = await UpsertAsync(session, StarSql.UpsertArtists);
+        var songs = await UpsertAsync(session, StarSql.UpsertSongs);
+        await session.ExecuteAsync(StarSql.CollectUserWinners(retired));
+        var users = await UpsertAsync(session, StarSql.UpsertUsers);
+        if (retired)
         {
-            await run.ExecuteAsync(StarSql.DeleteRetiredDimensions);
+            songs = songs with { Deleted = await session.ExecuteAsync(StarSql.DeleteRetiredSongs) };
+            artists = artists with { Deleted = await session.ExecuteAsync(StarSql.DeleteRetiredArtists) };
+            users = users with { Deleted = await session.ScalarAsync<long>(StarSql.DeleteRetiredUsers) };
         }
-        var songplays = await run.ExecuteAsync(StarSql.RematchSongplays);
-        await run.ExecuteAsync(StarSql.CollectChosenPlays);
-        await run.ExecuteAsync(StarSql.CountConflictingPlays, batchId);
-        songplays += await run.ExecuteAsync(StarSql.ReplaceGreaterPlays);
-        songplays += await run.ExecuteAsync(StarSql.InsertNewPlays);
-        var time = await run.ExecuteAsync(StarSql.SyncTime);
 
-        await transaction.CommitAsync(cancellationToken);
-        return new StarLoadResult(files, artists, songs, users, songplays, time);
+        var rematched = await session.ExecuteAsync(StarSql.RematchSongplays);
+        await session.BatchAsync(
+            (StarSql.CollectRepeatedKeys(retired), []),
+            ("ANALYZE repeated_keys", []),
+            (StarSql.CollectChosenPlays(retired), []),
+            ("ANALYZE chosen_plays", []),
+            (StarSql.CountConflictingPlays, [batchId]),
+            (StarSql.CollectPlayMatches, []),
+            ("ANALYZE play_matches", []));
+        var replaced = await session.ScalarAsync<long>(StarSql.ReplaceGreaterPlays);
+
+        var newPlays = await session.ScalarAsync<long>("SELECT count(*) FROM chosen_plays WHERE existing_id IS NULL");
+        var bulk = newPlays >= BulkMinimumPlays
+                   && await session.ScalarAsync<long>("SELECT count(*) FROM (SELECT 1 FROM songplays LIMIT $1) existing", newPlays) < newPlays;
+        if (bulk)
+        {
+            // Index builds sort in memory up to this, per index.
+            await session.ExecuteAsync("SET LOCAL maintenance_work_mem = '128MB'");
+            await session.ExecuteAsync("SELECT star_bulk_begin()");
+        }
+        var inserted = await session.ExecuteAsync(StarSql.InsertNewPlays);
+        var timeInserted = await session.ExecuteAsync(StarSql.InsertTimes);
+        if (bulk)
+        {
+            await session.ExecuteAsync("SELECT star_bulk_end()");
+        }
+        var timeDeleted = await session.ExecuteAsync(StarSql.DeleteOrphanTimes);
+
+        return new StarLoadResult(files, retiring, bulk,
+            new TableChanges(inserted, replaced + rematched, removedPlays), users, songs, artists,
+            new TableChanges(timeInserted, 0, timeDeleted));
     }
 
-    private sealed class Statements(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        public async Task<int> ExecuteAsync(string sql, params object[] parameters)
-        {
-            // The server's statement_timeout bounds each statement; the client does not cut it short.
-            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-            foreach (var parameter in parameters)
-            {
-                command.Parameters.Add(new() { Value = parameter });
-            }
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        /// <summary>The two booleans of a one-row query; false, false when it returns no row.</summary>
-        public async Task<(bool First, bool Second)> QueryFlagsAsync(string sql)
-        {
-            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? (reader.GetBoolean(0), reader.GetBoolean(1)) : (false, false);
-        }
-    }
+    private static async Task<TableChanges> UpsertAsync(WarehouseSession session, string sql) =>
+        await session.RowAsync<long>(sql) is [var inserted, var updated] ? new TableChanges(inserted, updated, 0) : TableChanges.None;
 }

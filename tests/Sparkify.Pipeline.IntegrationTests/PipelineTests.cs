@@ -167,13 +167,13 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var starLoads = new Sparkify.Warehouse.Bookkeeping.StarLoadClaims(harness.DataSource);
         var file = new Sparkify.Warehouse.Bookkeeping.ManifestFile("s3://b/log_data/x.json", "etag", 1);
         var batchId = await batches.OpenAsync("test", [file]);
-        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
+        Assert.Null(await starLoads.TryClaimAsync(batchId));
 
         await batches.MarkStagedAsync(batchId, [file]);
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => starLoads.TryClaimAsync(batchId))));
 
-        Assert.Single(claims, claim => claim.Claimed);
-        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
+        Assert.Single(claims, claim => claim is not null);
+        Assert.Null(await starLoads.TryClaimAsync(batchId));
     }
 
     [Fact]
@@ -226,10 +226,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     [Fact]
     public async Task A_star_load_claimed_by_an_instance_that_died_is_taken_over()
     {
-        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
-        {
-            ["Sparkify:Transform:StarLoadTakeoverSeconds"] = "1",
-        });
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(3));
         var batchId = await IngestOnceAsync(harness);
         var starLoads = new Sparkify.Warehouse.Bookkeeping.StarLoadClaims(harness.DataSource);
@@ -237,8 +234,10 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
         await harness.Sqs.PurgeQueueAsync(queueUrl);
         await harness.ScalarAsync<object>("UPDATE batch_files SET state = 'staged' WHERE batch_id = $1 RETURNING NULL", batchId);
-        Assert.True((await starLoads.TryClaimAsync(batchId)).Claimed);
-        Assert.False((await starLoads.TryClaimAsync(batchId)).Claimed);
+        Assert.NotNull(await starLoads.TryClaimAsync(batchId));
+        Assert.Null(await starLoads.TryClaimAsync(batchId));
+        // Time passes: the claim is now older than the take-over age (StarLoadTakeoverSeconds, 900 s).
+        await harness.ScalarAsync<object>("UPDATE batches SET star_claimed_at = now() - interval '901 seconds' WHERE batch_id = $1 RETURNING NULL", batchId);
 
         await harness.StartTransformAsync();
 

@@ -1,3 +1,4 @@
+using Sparkify.Warehouse.Bookkeeping;
 using Sparkify.Testing;
 using Sparkify.Warehouse.Staging;
 using Sparkify.Warehouse.Star;
@@ -76,12 +77,16 @@ public sealed class SampleLoadTests(PostgresFixture postgres)
         var first = await warehouse.LoadFolderAsync(SampleData.Folder);
         var digests = await warehouse.StarDigestsAsync();
 
-        // As if the first star load's bookkeeping had been lost: every file is pending again.
-        await warehouse.ScalarAsync<object>("UPDATE load_files SET star_batch_id = NULL RETURNING NULL");
-        var rerun = await new StarSchemaLoader(warehouse.DataSource).LoadAsync(first.BatchId);
+        // As if the first star load's bookkeeping had been lost: every file is pending again, the batch open.
+        await warehouse.ScalarAsync<object>("DELETE FROM star_files RETURNING NULL");
+        await warehouse.ScalarAsync<object>("UPDATE batches SET status = 'open' RETURNING NULL");
+        var claim = await new StarLoadClaims(warehouse.DataSource).ClaimOwnAsync(first.BatchId);
+        var (attempt, rerun) = await new BatchFinisher(warehouse.DataSource, StarLoadLimits.None).FinishAsync(first.BatchId, claim.Owner, 0, 0);
 
-        Assert.Equal(101, rerun.FilesConsumed);
-        Assert.Equal(0, rerun.Songplays + rerun.Users + rerun.Songs + rerun.Artists + rerun.Time);
+        Assert.Equal(StarAttempt.Done, attempt);
+        Assert.Equal(101, rerun!.Star.FilesTakenIn);
+        Assert.Equal(0, rerun.Star.RowsChanged);
+        Assert.Equal("completed", rerun.Status);
         Assert.Equal(SampleExpectations.Counts, await warehouse.CountsAsync());
         Assert.Equal(digests, await warehouse.StarDigestsAsync());
     }

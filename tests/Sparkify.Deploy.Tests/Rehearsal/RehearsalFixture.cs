@@ -34,7 +34,9 @@ public sealed class RehearsalFixture : IAsyncLifetime
         {
             ["imageTag"] = _tag,
             ["visibilityTimeoutSeconds"] = "10",
-            ["starLoadTakeoverSeconds"] = "10",
+            ["starLoadTakeoverSeconds"] = "20",
+            ["starLoadDeadlineSeconds"] = "15",
+            ["starLoadTimeoutSeconds"] = "15",
         });
         Postgres = await PostgresServer.StartAsync();
         Fauxqs = await FauxqsServer.StartAsync();

@@ -50,7 +50,10 @@ internal sealed class ProcessPipeline : IAsyncDisposable
             ["Sparkify__Transform__VisibilityTimeoutSeconds"] = VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             ["Sparkify__Transform__RetryDelaySeconds"] = "1",
             ["Sparkify__Transform__MaxReceives"] = MaxReceives.ToString(CultureInfo.InvariantCulture),
-            ["Sparkify__Transform__StarLoadTakeoverSeconds"] = "5",
+            // A killed instance's claim is taken over soon; the star loads here take a second or two.
+            ["Sparkify__Transform__StarLoadTakeoverSeconds"] = "20",
+            ["Sparkify__Transform__StarLoadDeadlineSeconds"] = "15",
+            ["Sparkify__Transform__StarLoadTimeoutSeconds"] = "15",
             ["Sparkify__Transform__MaxFilesPerGroup"] = "100",
             ["Logging__LogLevel__Default"] = "Information",
         };

@@ -7,7 +7,7 @@ using Sparkify.Ingest;
 using Sparkify.Pipeline.Hosting;
 using Sparkify.Testing;
 using Sparkify.Warehouse.Schema;
-using Sparkify.Warehouse.Star;
+using Sparkify.Warehouse;
 
 namespace Sparkify.Pipeline.IntegrationTests.Lifecycle;
 
@@ -90,7 +90,10 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     public async Task Stopping_during_a_star_load_releases_its_claim_at_once()
     {
         // Drain time: the shutdown timeout less the 10 s kept for handing back, i.e. 1 s.
-        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?> { ["Sparkify:ShutdownTimeoutSeconds"] = "11" });
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:ShutdownTimeoutSeconds"] = "11", ["Sparkify:Transform:StarLoadLockWaitSeconds"] = "600",
+        });
         await UploadSongsAsync(harness, 3);
         // The test holds the star load's lock, so the load that claims the batch waits inside its transaction.
         await using var blocker = await HoldStarLoadLockAsync(harness);
@@ -238,7 +241,7 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     {
         var connection = await harness.DataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection);
-        command.Parameters.Add(new() { Value = StarSchemaLoader.StarLoadLockKey });
+        command.Parameters.Add(new() { Value = BatchFinisher.StarLoadLockKey });
         await command.ExecuteNonQueryAsync();
         return connection;
     }
