@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Sparkify.Warehouse;
+using Sparkify.Warehouse.Star;
 
 namespace Sparkify.AppHost;
 
@@ -60,10 +61,10 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
             """
             SELECT b.batch_id, b.status, b.expected_files,
                    count(q.file_key) FILTER (WHERE q.state = 'staged'), count(q.file_key) FILTER (WHERE q.state = 'failed'),
-                   b.rows_loaded, b.rows_rejected, coalesce(b.error, '')
+                   b.rows_loaded, b.rows_rejected, coalesce(b.error, ''), b.star_changes::text
             FROM batches b LEFT JOIN batch_files q USING (batch_id)
             WHERE b.expected_files IS NOT NULL AND b.created_at >= $1 AND NOT b.batch_id = ANY ($2)
-            GROUP BY b.batch_id
+            GROUP BY b.batch_id, b.star_changes::text
             ORDER BY b.batch_id
             """);
         command.Parameters.Add(new() { Value = _started });
@@ -88,7 +89,8 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                     "open" => $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}.",
                     "loading_star" => $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.",
                     _ => $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected{Failed(failed)}" +
-                         (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") + ".",
+                         (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") +
+                         (reader.IsDBNull(8) ? "" : $"; star: {StarChanges.Describe(StarChanges.FromJson(reader.GetString(8)))}") + ".",
                 };
                 if (status is "open" or "loading_star")
                 {

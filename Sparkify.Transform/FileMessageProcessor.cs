@@ -126,7 +126,11 @@ public sealed class FileMessageProcessor(
         // Each group's commit also records its files as staged in the batch, and the times so far; a file staged for a
         // batch that has ended (a duplicate message of a file that failed its last receive) opens that batch again,
         // so that its rows reach the star schema with their own batch.
-        var loader = new StagingLoader(dataSource, new LoadOptions { MaxErrorsPerFile = settings.MaxErrorsPerFile }, times)
+        // One group at a time per receiver: the receivers are the parallelism here.
+        var loader = new StagingLoader(dataSource, new LoadOptions
+        {
+            MaxErrorsPerFile = settings.MaxErrorsPerFile, ParallelGroups = 1, LockTimeout = TimeSpan.FromSeconds(settings.StagingLockTimeoutSeconds),
+        }, times)
         {
             BeforeCommit = async (connection, transaction, loaded, token) =>
             {

@@ -37,6 +37,10 @@ public sealed class TransformOptions
     [Range(0, int.MaxValue)]
     public int MaxErrorsPerFile { get; set; } = 10;
 
+    /// <summary>How long a group's staging waits for a lock another transaction holds (see LoadOptions.LockTimeout).</summary>
+    [Range(1, 3_600)]
+    public int StagingLockTimeoutSeconds { get; set; } = 10;
+
     /// <summary>
     /// A batch's star-load claim older than this is taken over by another instance: the instance that claimed it is
     /// presumed dead. At least <see cref="StarLoadDeadlineSeconds"/> plus a margin (<see cref="StarLoadTimings"/>).

@@ -37,18 +37,20 @@ public sealed class BatchFinisher(NpgsqlDataSource dataSource, StarLoadLimits li
     {
         await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken);
         await session.ExecuteAsync(StarSessionSettings.For(limits.StatementTimeout));
-        if (!await TryLockStarAsync(session))
-        {
-            return (StarAttempt.Busy, null);
-        }
+        // The batch's row first: held for the whole transaction, it tells a would-be taker that this load is alive
+        // (a take-over skips locked rows), also while it waits for another batch's star load below.
         var ours = await session.ScalarAsync<bool>(
-            "SELECT true FROM batches WHERE batch_id = $1 AND star_owner = $2 AND status = 'loading_star' FOR UPDATE", batchId, owner);
+            "SELECT true FROM batches WHERE batch_id = $1 AND star_owner = $2 AND status = 'loading_star' FOR NO KEY UPDATE", batchId, owner);
         if (!ours)
         {
             return (StarAttempt.ClaimLost, null);
         }
+        if (!await TryLockStarAsync(session))
+        {
+            return (StarAttempt.Busy, null);
+        }
 
-        var star = await StarSchemaLoader.LoadAsync(session, batchId);
+        var star = await StarSchemaLoader.LoadAsync(session, batchId, limits.BulkMinimumPlays);
         var checks = await QualityChecks.RunInStarLoadAsync(session, batchId);
 
         var problems = new List<string>();
@@ -95,6 +97,12 @@ public sealed class BatchFinisher(NpgsqlDataSource dataSource, StarLoadLimits li
 /// <param name="LockWait">How long to wait while another batch's star load runs; null: as long as it takes.</param>
 public sealed record StarLoadLimits(TimeSpan? StatementTimeout, TimeSpan? LockWait)
 {
+    /// <summary>
+    /// New plays from which a batch that also outnumbers the plays already loaded takes the bulk path (indexes built
+    /// after the insert). Below it the DDL would cost more than it saves, and would lock readers out for nothing.
+    /// </summary>
+    public int BulkMinimumPlays { get; init; } = 50_000;
+
     /// <summary>A person is watching (<c>sparkify load</c>): no limit, and wait for a star load in progress.</summary>
     public static readonly StarLoadLimits None = new(null, null);
 }

@@ -10,7 +10,8 @@ namespace Sparkify.Warehouse;
 /// batch (star load of exactly those files, their checks, status — one transaction). A load that fails on its way
 /// fails its batch, and with it the files it staged, so that running it again stages them again.
 /// </summary>
-public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions options)
+/// <param name="starLimits">The star load's limits; default: none (a person is watching), and waiting for a star load in progress.</param>
+public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions options, StarLoadLimits? starLimits = null)
 {
     private readonly StarLoadClaims _claims = new(dataSource);
 
@@ -76,7 +77,7 @@ public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions opt
 
     private async Task<BatchOutcome> FinishClaimedAsync(long batchId, Guid owner, int failedFiles, int skippedFiles, CancellationToken cancellationToken)
     {
-        var (attempt, outcome) = await new BatchFinisher(dataSource, StarLoadLimits.None)
+        var (attempt, outcome) = await new BatchFinisher(dataSource, starLimits ?? StarLoadLimits.None)
             .FinishAsync(batchId, owner, failedFiles, skippedFiles, cancellationToken);
         return attempt == StarAttempt.Done && outcome is not null
             ? outcome

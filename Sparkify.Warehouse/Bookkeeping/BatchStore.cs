@@ -23,7 +23,7 @@ public sealed class BatchStore(NpgsqlDataSource dataSource)
         await session.ExecuteAsync(
             """
             UPDATE batches b
-            SET status = $2, completed_at = now(), error = $3, files_skipped = $4, star_owner = NULL, star_retry_at = NULL, star_changes = $5::jsonb,
+            SET status = $2, completed_at = clock_timestamp(), error = $3, files_skipped = $4, star_owner = NULL, star_retry_at = NULL, star_changes = $5::jsonb,
                 files_loaded = f.loaded, files_failed = f.failed, rows_loaded = f.rows_loaded, rows_rejected = f.rows_rejected
             FROM (SELECT count(*) FILTER (WHERE status <> 'failed') AS loaded,
                          -- A version that failed on one attempt and loaded on a later one did not fail.

@@ -29,7 +29,7 @@ public sealed class StarLoadClaims(NpgsqlDataSource dataSource)
             WHERE b.batch_id = (SELECT x.batch_id FROM batches x
                                 WHERE x.batch_id = $1 AND ({Claimable("x", "$2")})
                                   AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = $1 AND q.state = 'queued')
-                                FOR UPDATE SKIP LOCKED)
+                                FOR NO KEY UPDATE SKIP LOCKED)
             RETURNING coalesce(b.trace_parent, ''), b.created_at
             """);
         command.Parameters.Add(new() { Value = batchId });
@@ -76,6 +76,8 @@ public sealed class StarLoadClaims(NpgsqlDataSource dataSource)
             WHERE ({Claimable("b", "$1")}) AND b.expected_files IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = b.batch_id AND q.state = 'queued')
             ORDER BY b.batch_id
+            -- A batch whose star load is running is held by it: not a candidate.
+            FOR NO KEY UPDATE SKIP LOCKED
             """);
         command.Parameters.Add(TakeOverParameter(takeOverAfter));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -170,7 +172,7 @@ public sealed class StarLoadClaims(NpgsqlDataSource dataSource)
             """
             SELECT true FROM batches
             WHERE batch_id = $1 AND (star_owner = $2 OR ($2 IS NULL AND status = 'open' AND star_owner IS NULL))
-            FOR UPDATE
+            FOR NO KEY UPDATE
             """, batchId, new NpgsqlParameter { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         if (!ours)
         {

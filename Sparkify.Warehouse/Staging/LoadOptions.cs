@@ -14,8 +14,20 @@ public sealed record LoadOptions
     /// <summary>Bytes of input after which a transaction is committed and a new one begun.</summary>
     public long MaxBytesPerTransaction { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a group's transaction waits for a lock another transaction holds (a loader of another version of one
+    /// of its keys) before it gives up with a lock-wait error, which the caller retries a few times and then counts
+    /// against the files — never an endless wait, never taken for the database being away.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Groups staged at once, each with its own connection and COPY.</summary>
+    public int ParallelGroups { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
     public void Validate()
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ParallelGroups, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LockTimeout, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxErrorsPerFile);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRecordBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFilesPerTransaction, 1);

@@ -27,10 +27,14 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
     {
         options.Validate();
         var results = new List<FileLoadResult>(files.Count);
+        var reporting = new Lock();
         void Report(FileLoadResult result)
         {
-            results.Add(result);
-            progress?.Report(result);
+            lock (reporting)
+            {
+                results.Add(result);
+                progress?.Report(result);
+            }
         }
 
         var distinct = new List<SourceFile>(files.Count);
@@ -65,10 +69,10 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             }
         }
 
-        foreach (var group in Group(toLoad))
-        {
-            await LoadGroupAsync(batchId, group, Report, cancellationToken);
-        }
+        // Groups in parallel: while one connection's server process takes a COPY in, this process parses the next
+        // group's records, so both cores work.
+        await Parallel.ForEachAsync(Group(toLoad), new ParallelOptions { MaxDegreeOfParallelism = options.ParallelGroups, CancellationToken = cancellationToken },
+            async (group, token) => await LoadGroupAsync(batchId, group, Report, token));
         return results;
     }
 
@@ -144,6 +148,10 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         var bookkeeping = _times.Measure(PhaseTimes.Bookkeeping);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var limit = new NpgsqlCommand($"SET LOCAL lock_timeout = {(long)options.LockTimeout.TotalMilliseconds}", connection, transaction))
+        {
+            await limit.ExecuteNonQueryAsync(cancellationToken);
+        }
         var (toStage, stale, older) = await LoadFileRecords.SortVersionsAsync(connection, transaction, files, cancellationToken);
         var fileIds = await LoadFileRecords.AllocateFileIdsAsync(connection, transaction, toStage.Count, cancellationToken);
         await LoadFileRecords.SupersedeAsync(connection, transaction, older, cancellationToken);

@@ -9,14 +9,11 @@ namespace Sparkify.Warehouse.Star;
 /// </summary>
 internal static class StarSchemaLoader
 {
-    /// <summary>
-    /// A batch whose new plays are at least this many, and at least as many as the plays already in the warehouse,
-    /// takes the bulk path: the fact table's secondary indexes and <c>time</c>'s key are built after the insert instead
-    /// of maintained row by row. Below it the DDL would cost more than it saves, and would lock readers out for nothing.
-    /// </summary>
-    public const int BulkMinimumPlays = 50_000;
-
-    public static async Task<StarLoadResult> LoadAsync(WarehouseSession session, long batchId)
+    /// <param name="bulkMinimumPlays">
+    /// From this many new plays, when they also outnumber the plays already in the warehouse, the fact table's
+    /// secondary indexes and <c>time</c>'s key are built after the insert instead of maintained row by row.
+    /// </param>
+    public static async Task<StarLoadResult> LoadAsync(WarehouseSession session, long batchId, int bulkMinimumPlays)
     {
         var collected = await session.BatchAsync(
             (StarSql.CreateTimeCandidates, []),
@@ -58,18 +55,22 @@ internal static class StarSchemaLoader
         }
 
         var rematched = await session.ExecuteAsync(StarSql.RematchSongplays);
-        await session.BatchAsync(
-            (StarSql.CollectRepeatedKeys(retired), []),
-            ("ANALYZE repeated_keys", []),
+        var repeated = (await session.BatchAsync(
             (StarSql.CollectChosenPlays(retired), []),
             ("ANALYZE chosen_plays", []),
+            (StarSql.CollectRepeatedKeys, [])))[2];
+        if (repeated > 0)
+        {
+            await session.BatchAsync([.. StarSql.KeepGreatestOfRepeated.Select(sql => (sql, Array.Empty<object?>())), ("ANALYZE chosen_plays", [])]);
+        }
+        await session.BatchAsync(
             (StarSql.CountConflictingPlays, [batchId]),
             (StarSql.CollectPlayMatches, []),
             ("ANALYZE play_matches", []));
         var replaced = await session.ScalarAsync<long>(StarSql.ReplaceGreaterPlays);
 
         var newPlays = await session.ScalarAsync<long>("SELECT count(*) FROM chosen_plays WHERE existing_id IS NULL");
-        var bulk = newPlays >= BulkMinimumPlays
+        var bulk = newPlays >= bulkMinimumPlays
                    && await session.ScalarAsync<long>("SELECT count(*) FROM (SELECT 1 FROM songplays LIMIT $1) existing", newPlays) < newPlays;
         if (bulk)
         {
@@ -78,7 +79,7 @@ internal static class StarSchemaLoader
             await session.ExecuteAsync("SELECT star_bulk_begin()");
         }
         var inserted = await session.ExecuteAsync(StarSql.InsertNewPlays);
-        var timeInserted = await session.ExecuteAsync(StarSql.InsertTimes);
+        var timeInserted = await session.ExecuteAsync(StarSql.InsertTimes(ordered: !bulk));
         if (bulk)
         {
             await session.ExecuteAsync("SELECT star_bulk_end()");

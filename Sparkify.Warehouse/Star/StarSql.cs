@@ -278,43 +278,50 @@ internal static class StarSql
             : "");
 
     /// <summary>
-    /// Keys with more than one candidate event, and whether the batch's own events of that key disagree. Most keys
-    /// have one event: finding the few that do not by hashing keys is much cheaper than sorting every event.
+    /// Every candidate event, with the play already there for its key, if any. Most keys have one event; the few that
+    /// have more are found afterwards by hashing keys (<see cref="CollectRepeatedKeys"/>), much cheaper than sorting
+    /// every event to pick one per key.
     /// </summary>
-    public static string CollectRepeatedKeys(bool retiring) =>
+    public static string CollectChosenPlays(bool retiring) =>
+        $"""
+        CREATE TEMP TABLE chosen_plays ON COMMIT DROP AS
+        SELECT c.*, false AS conflicting, sp.songplay_id AS existing_id,
+               sp.start_time AS old_start_time, sp.level AS old_level, sp.song_title AS old_song_title, sp.artist_name AS old_artist_name,
+               sp.song_length AS old_song_length, sp.location AS old_location, sp.user_agent AS old_user_agent
+        FROM ({Candidates(retiring)}) c
+        LEFT JOIN songplays sp ON sp.user_id = c.user_id AND sp.session_id = c.session_id AND sp.item_in_session = c.item_in_session
+        """;
+
+    /// <summary>Keys with more than one candidate event, and whether the batch's own events of that key disagree.</summary>
+    public static readonly string CollectRepeatedKeys =
         $"""
         CREATE TEMP TABLE repeated_keys ON COMMIT DROP AS
-        WITH candidates AS NOT MATERIALIZED ({Candidates(retiring)}),
-        repeated AS (SELECT {PlayKey} FROM candidates GROUP BY {PlayKey} HAVING count(*) > 1)
         SELECT c.user_id, c.session_id, c.item_in_session,
                count(DISTINCT {PlayOrder("c.")}) FILTER (WHERE c.in_batch) > 1 AS conflicting
-        FROM candidates c JOIN repeated USING ({PlayKey})
+        FROM chosen_plays c
+        WHERE (c.user_id, c.session_id, c.item_in_session) IN (
+            SELECT {PlayKey} FROM chosen_plays GROUP BY {PlayKey} HAVING count(*) > 1)
         GROUP BY c.user_id, c.session_id, c.item_in_session
         """;
 
     /// <summary>
-    /// One play per key — the greatest candidate by <see cref="PlayOrder"/> — with the play already there for its key,
-    /// if any.
+    /// Of a repeated key's events, the greatest by <see cref="PlayOrder"/> stays (the latest file breaks a tie between
+    /// equal events); the rest go, and the key is marked when the batch's events disagree.
     /// </summary>
-    public static string CollectChosenPlays(bool retiring) =>
-        $$"""
-        CREATE TEMP TABLE chosen_plays ON COMMIT DROP AS
-        WITH candidates AS NOT MATERIALIZED ({{Candidates(retiring)}})
-        SELECT c.*, sp.songplay_id AS existing_id,
-               sp.start_time AS old_start_time, sp.level AS old_level, sp.song_title AS old_song_title, sp.artist_name AS old_artist_name,
-               sp.song_length AS old_song_length, sp.location AS old_location, sp.user_agent AS old_user_agent
-        FROM (
-            SELECT c.*, false AS conflicting FROM candidates c
-            WHERE NOT EXISTS (SELECT 1 FROM repeated_keys r
-                              WHERE r.user_id = c.user_id AND r.session_id = c.session_id AND r.item_in_session = c.item_in_session)
-            UNION ALL
-            SELECT * FROM (
-                SELECT DISTINCT ON (c.user_id, c.session_id, c.item_in_session) c.*, r.conflicting
-                FROM candidates c JOIN repeated_keys r USING ({{PlayKey}})
-                ORDER BY c.user_id, c.session_id, c.item_in_session, {{PlayOrder("c.")}} DESC) d
-        ) c
-        LEFT JOIN songplays sp ON sp.user_id = c.user_id AND sp.session_id = c.session_id AND sp.item_in_session = c.item_in_session
-        """;
+    public static readonly string[] KeepGreatestOfRepeated =
+    [
+        $"""
+        DELETE FROM chosen_plays c USING (
+            SELECT x.ctid AS row_id,
+                   row_number() OVER (PARTITION BY x.user_id, x.session_id, x.item_in_session ORDER BY {PlayOrder("x.")} DESC, x.file_id DESC) AS rank
+            FROM chosen_plays x JOIN repeated_keys r USING ({PlayKey})) d
+        WHERE c.ctid = d.row_id AND d.rank > 1
+        """,
+        $"""
+        UPDATE chosen_plays c SET conflicting = true FROM repeated_keys r
+        WHERE r.conflicting AND r.user_id = c.user_id AND r.session_id = c.session_id AND r.item_in_session = c.item_in_session
+        """,
+    ];
 
     /// <summary>Chosen plays that disagree with the play an earlier event made for their key, recorded on the batch.</summary>
     public static readonly string CountConflictingPlays =
@@ -370,11 +377,12 @@ internal static class StarSql
         """;
 
     /// <summary>
-    /// <c>time</c> holds exactly the start times of existing plays: rows for the times of the plays the batch wrote, in
-    /// time order (appending to the index), and none left for a time no play has any more. Parts in UTC, ISO week,
-    /// Monday = 0 (as <see cref="TimeParts"/>).
+    /// <c>time</c> holds exactly the start times of existing plays: rows for the times of the plays the batch wrote,
+    /// and none left for a time no play has any more. Parts in UTC, ISO week, Monday = 0 (as <see cref="TimeParts"/>).
+    /// <paramref name="ordered"/>: in time order, so that the rows append to the key's index (without the index, on
+    /// the bulk path, the index build sorts them anyway).
     /// </summary>
-    public static readonly string InsertTimes =
+    public static string InsertTimes(bool ordered) =>
         $"""
         INSERT INTO time (start_time, hour, day, week, month, year, weekday)
         SELECT t.start_time,
@@ -383,7 +391,7 @@ internal static class StarSql
                date_part('year', t.start_time AT TIME ZONE 'UTC')::int, date_part('isodow', t.start_time AT TIME ZONE 'UTC')::int - 1
         FROM (SELECT DISTINCT c.start_time FROM chosen_plays c WHERE {Written}) t
         WHERE NOT EXISTS (SELECT 1 FROM time x WHERE x.start_time = t.start_time)
-        ORDER BY t.start_time
+        {(ordered ? "ORDER BY t.start_time" : "")}
         """;
 
     public const string DeleteOrphanTimes =

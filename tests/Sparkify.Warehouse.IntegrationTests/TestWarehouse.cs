@@ -19,10 +19,11 @@ internal sealed class TestWarehouse : IAsyncDisposable
         return new TestWarehouse(dataSource);
     }
 
-    public async Task<BatchReport> LoadFolderAsync(string folder, LoadOptions? options = null, Func<SourceFile, bool>? filter = null)
+    public async Task<BatchReport> LoadFolderAsync(string folder, LoadOptions? options = null, Func<SourceFile, bool>? filter = null,
+        StarLoadLimits? starLimits = null)
     {
         var files = await LocalSourceFiles.FindAsync(folder);
-        return await new WarehouseLoader(DataSource, options ?? new LoadOptions())
+        return await new WarehouseLoader(DataSource, options ?? new LoadOptions(), starLimits)
             .LoadAsync(folder, [.. files.Where(filter ?? (_ => true))]);
     }
 
