@@ -30,8 +30,11 @@ public static class StarChanges
         }
         try
         {
+            // jsonb keeps its own key order: the tables come back in the star schema's.
             return [.. (JsonSerializer.Deserialize<Dictionary<string, long[]>>(json) ?? [])
                 .Where(t => t.Value.Length == 3)
+                .OrderBy(t => WarehouseStats.StarTables.ToList().IndexOf(t.Key) is var i and >= 0 ? i : int.MaxValue)
+                .ThenBy(t => t.Key, StringComparer.Ordinal)
                 .Select(t => (t.Key, new TableChanges(t.Value[0], t.Value[1], t.Value[2])))];
         }
         catch (JsonException)
