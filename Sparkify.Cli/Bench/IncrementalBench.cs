@@ -6,7 +6,8 @@ namespace Sparkify.Cli.Bench;
 /// <summary>One new batch's cost, measured twice: on a warehouse holding only the songs, and on one holding the history.</summary>
 public sealed record IncrementalRound(int Round, double EmptyWallSeconds, double EmptyBatchSeconds, double FullWallSeconds, double FullBatchSeconds);
 
-public sealed record IncrementalReport(long HistoryPlays, int BatchEvents, IReadOnlyList<IncrementalRound> Rounds)
+/// <param name="FloorSeconds">One batch's bytes through one bare binary COPY (the machine's limit for moving them in).</param>
+public sealed record IncrementalReport(long HistoryPlays, int BatchEvents, IReadOnlyList<IncrementalRound> Rounds, double FloorSeconds = 0)
 {
     public double EmptyBatchMedian => Median(Rounds.Select(r => r.EmptyBatchSeconds));
 
@@ -70,7 +71,9 @@ internal sealed class IncrementalBench(string serverConnectionString, TextWriter
                 var (fullWall, fullBatch) = await LoadOrThrowAsync(folder, full.ConnectionString, cancellationToken);
                 results.Add(new IncrementalRound(round, emptyWall, emptyBatch, fullWall, fullBatch));
             }
-            return new IncrementalReport(historyPlays, batchEvents, results);
+            await using var floorDatabase = await ScratchDatabase.CreateAsync(serverConnectionString, cancellationToken);
+            var floor = await FloorWay.RunAsync(batchFolders[0], floorDatabase.ConnectionString, cancellationToken);
+            return new IncrementalReport(historyPlays, batchEvents, results, floor.Seconds);
         }
         finally
         {
@@ -119,6 +122,6 @@ internal sealed class IncrementalBench(string serverConnectionString, TextWriter
         }
         await output.WriteLineAsync(
             $"Median batch time: empty {report.EmptyBatchMedian:F2} s, full {report.FullBatchMedian:F2} s; " +
-            $"ratio full/empty {report.Ratio:F2}x (target at most 1.20x)");
+            $"ratio full/empty {report.Ratio:F2}x (target at most 1.20x); floor (one batch's bytes, bare binary COPY) {report.FloorSeconds:F2} s");
     }
 }
