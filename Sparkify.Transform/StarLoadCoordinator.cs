@@ -15,7 +15,7 @@ namespace Sparkify.Transform;
 /// </summary>
 public sealed class StarLoadCoordinator(
     NpgsqlDataSource dataSource, BatchManifests batches, StarLoadClaims claims, PendingPhaseTimes pendingTimes, DependencyRetry retry,
-    IHostApplicationLifetime lifetime, IOptions<TransformOptions> options, ILogger<StarLoadCoordinator> logger)
+    IHostApplicationLifetime lifetime, ScaleInProtection protection, IOptions<TransformOptions> options, ILogger<StarLoadCoordinator> logger)
 {
     /// <summary>
     /// Runs the star load of a batch whose files have all settled, when this caller wins the claim. Its span joins
@@ -29,6 +29,7 @@ public sealed class StarLoadCoordinator(
         {
             return false;
         }
+        using var busy = protection.Hold();
         ActivityContext.TryParse(traceParent, null, isRemote: true, out var trace);
         using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
         activity?.SetTag("sparkify.batch.id", batchId);
