@@ -10,7 +10,7 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
-using Sparkify.Pipeline.Hosting;
+using Sparkify.Pipeline.Passwords;
 using Sparkify.Warehouse.Schema;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using EcsHealthCheck = Amazon.CDK.AWS.ECS.HealthCheck;

@@ -17,7 +17,7 @@ public sealed class DependencyProbes(NpgsqlDataSource dataSource, IAmazonS3 s3)
     public (string Dependency, Func<CancellationToken, Task<bool>> Answers)? ProbeFor(Exception exception) => exception switch
     {
         SourceUnavailableException source => ("S3", token => ObjectAnswersAsync(source.FileKey, token)),
-        NpgsqlException { IsTransient: true } => ("the warehouse database", DatabaseAnswersAsync),
+        NpgsqlException database when TransientFaults.IsTransient(database) => ("the warehouse database", DatabaseAnswersAsync),
         _ when exception.InnerException is { } inner => ProbeFor(inner),
         _ => null,
     };

@@ -1,4 +1,4 @@
-namespace Sparkify.Pipeline.Hosting;
+namespace Sparkify.Pipeline.Passwords;
 
 /// <summary>
 /// Configuration section <c>Sparkify:Warehouse</c>: where a worker reads its database password each time it opens a

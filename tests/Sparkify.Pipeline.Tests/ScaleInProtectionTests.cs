@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sparkify.Testing;
 using Sparkify.Transform;
 
 namespace Sparkify.Pipeline.Tests;

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Sparkify.Pipeline.Tests;
+namespace Sparkify.Testing;
 
 /// <summary>
 /// A stand-in for the ECS agent's task-protection endpoint on a free loopback port: records every request body and
@@ -17,7 +17,7 @@ namespace Sparkify.Pipeline.Tests;
 public sealed class EcsAgentStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, string Body)> _requests = new();
 
     private EcsAgentStandIn(WebApplication app) => _app = app;
 
@@ -28,7 +28,10 @@ public sealed class EcsAgentStandIn : IAsyncDisposable
     public bool Failing { get; set; }
 
     /// <summary>The request bodies in arrival order (method and path checked on arrival).</summary>
-    public IReadOnlyList<string> Requests => [.. _requests];
+    public IReadOnlyList<string> Requests => [.. _requests.Select(r => r.Body)];
+
+    /// <summary>When each request arrived.</summary>
+    public IReadOnlyList<DateTimeOffset> Arrivals => [.. _requests.Select(r => r.At)];
 
     public static async Task<EcsAgentStandIn> StartAsync()
     {
@@ -40,7 +43,7 @@ public sealed class EcsAgentStandIn : IAsyncDisposable
         app.MapMethods("/v4/task-id/task-protection/v1/state", ["PUT"], async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
-            standIn._requests.Enqueue(await reader.ReadToEndAsync());
+            standIn._requests.Enqueue((DateTimeOffset.UtcNow, await reader.ReadToEndAsync()));
             return standIn.Failing
                 ? Results.Json(new { failure = new { Arn = "arn:aws:ecs:us-east-1:000000000000:task/c/t", Reason = "TASK_NOT_VALID", Detail = "stand-in" } })
                 : Results.Json(new { protection = new { ProtectionEnabled = true, TaskArn = "arn:aws:ecs:us-east-1:000000000000:task/c/t" } });
