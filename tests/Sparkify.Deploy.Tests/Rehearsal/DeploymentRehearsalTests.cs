@@ -28,6 +28,10 @@ public sealed class DeploymentRehearsalTests(RehearsalFixture fixture) : IClassF
         var transform = await deployment.RunAsync(Transform);
         var ingest = await deployment.RunAsync(Ingest);
         await WaitUntilHealthyAsync(transform, deployment);
+        // The Transform is logged in as the workers' role, over TLS that it verified (VerifyFull against the image's CA bundle).
+        Assert.True(await deployment.ScalarAsync<bool>(
+            $"SELECT count(*) > 0 AND bool_and(s.ssl) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = '{Warehouse.Schema.WorkerRole.Name}'"),
+            await deployment.DiagnosticsAsync());
         Assert.Equal(0, await ingest.WaitAsync(TimeSpan.FromMinutes(2)));
         await deployment.WaitForBatchesToEndAsync(Load);
 
