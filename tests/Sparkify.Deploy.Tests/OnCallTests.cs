@@ -67,5 +67,7 @@ public sealed class OnCallTests(DefaultApp app)
     {
         Annotations.FromStack(app.Stack).HasWarning("/Sparkify/OnCall", Match.StringLikeRegexp("No -c alarmEmail: the alarms go to the AlarmTopicArn topic, which nobody is subscribed to.*"));
         app.Template.ResourceCountIs("AWS::SNS::Subscription", 0);
+        Assert.Contains(Annotations.FromStack(app.Stack).FindWarning("*", Match.AnyValue()),
+            w => w.Entry.Data?.ToString()?.Contains(OnCall.NoSubscriberWarning, StringComparison.Ordinal) == true);
     }
 }

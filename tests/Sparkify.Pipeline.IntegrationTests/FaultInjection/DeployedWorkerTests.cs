@@ -82,12 +82,39 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
         await _pipeline.AssertEveryFileLoadedOnceAsync();
         var requests = await agent.WaitForRequestsAsync(2, Soon);
         Assert.Equal(["""{"ProtectionEnabled":true,"ExpiresInMinutes":60}""", """{"ProtectionEnabled":false}"""], requests);
-        // Protected from the first group received until after the star load committed, released once idle.
-        var (opened, completed) = (await _pipeline.ScalarAsync<DateTime>("SELECT min(created_at) FROM batches"),
+        // Protected from the first group received (seconds before the star load was claimed) until after the star
+        // load committed, released once idle.
+        var (opened, claimed, completed) = (await _pipeline.ScalarAsync<DateTime>("SELECT min(created_at) FROM batches"),
+            await _pipeline.ScalarAsync<DateTime>("SELECT min(star_claimed_at) FROM batches"),
             await _pipeline.ScalarAsync<DateTime>("SELECT max(completed_at) FROM batches"));
-        Assert.InRange(agent.Arrivals[0], new DateTimeOffset(opened, TimeSpan.Zero), new DateTimeOffset(completed, TimeSpan.Zero));
-        Assert.True(agent.Arrivals[1] > new DateTimeOffset(completed, TimeSpan.Zero), $"released at {agent.Arrivals[1]:O}, the batch completed at {completed:O}");
+        Assert.InRange(agent.Arrivals[0], Utc(opened), Utc(claimed));
+        Assert.True(agent.Arrivals[1] > Utc(completed), $"released at {agent.Arrivals[1]:O}, the batch completed at {completed:O}");
     }
+
+    [Fact]
+    public async Task A_transform_that_takes_over_a_star_load_protects_its_task_while_it_runs_it()
+    {
+        var crashed = _pipeline.StartTransform(AsTheWorkersRole());
+        _pipeline.StartIngest(AsTheWorkersRole());
+        await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM batches WHERE status = 'loading_star')", Soon, "the star load claimed");
+        await crashed.KillAsync();
+
+        // Every message is settled: the one that finishes the batch receives nothing, and protects itself for the star load alone.
+        await using var agent = await EcsAgentStandIn.StartAsync();
+        _pipeline.StartTransform(new Dictionary<string, string>(AsTheWorkersRole())
+        {
+            ["ECS_AGENT_URI"] = agent.AgentUri,
+            ["Sparkify__Transform__ScaleInProtection__ReleaseAfterIdleSeconds"] = "2",
+        });
+        await _pipeline.WaitForBatchesToEndAsync(Healed);
+        await _pipeline.AssertEveryFileLoadedOnceAsync();
+        var requests = await agent.WaitForRequestsAsync(2, Soon);
+        Assert.Equal(["""{"ProtectionEnabled":true,"ExpiresInMinutes":60}""", """{"ProtectionEnabled":false}"""], requests);
+        var completed = await _pipeline.ScalarAsync<DateTime>("SELECT max(completed_at) FROM batches");
+        Assert.True(agent.Arrivals[1] > Utc(completed), $"released at {agent.Arrivals[1]:O}, the batch completed at {completed:O}");
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(time, TimeSpan.Zero);
 
     /// <summary>The settings the task definitions give the workers, with the password from a file instead of Secrets Manager.</summary>
     private Dictionary<string, string> AsTheWorkersRole() => new()
