@@ -1,10 +1,7 @@
 using System.Globalization;
 using Amazon.CDK;
-using Amazon.CDK.AWS.ApplicationAutoScaling;
-using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
-using Amazon.CDK.AWS.ECS.Patterns;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
@@ -157,7 +154,7 @@ internal sealed class SparkifyWorkers : Construct
                 "s3:GetObject on the objects under the two source prefixes: an object ARN needs a wildcard to name the files under a prefix; read-only, and no other prefix of the bucket.",
                 sourceObjects);
         }
-        var runTask = (Amazon.CDK.AWS.IAM.Role)Ingest.Node.FindChild("EventsRole");
+        var runTask = (Role)Ingest.Node.FindChild("EventsRole");
         NagSuppressions.Add(runTask.Node.FindChild("DefaultPolicy"), "AwsSolutions-IAM5",
             "EventBridge tags the Ingest tasks it starts: the task ARNs are not known before they run, so ecs:TagResource names the cluster's tasks (CDK's EcsTask target).",
             NagSuppressions.Resource(stack, $"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:*:task/{Cluster.ClusterName}/*"));

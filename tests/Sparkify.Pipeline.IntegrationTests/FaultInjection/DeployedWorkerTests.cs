@@ -19,14 +19,12 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
     private readonly TempFolder _data = new();
     private readonly TempFolder _secrets = new();
     private ProcessPipeline _pipeline = null!;
-    private WarehouseSnapshot _clean = null!;
 
     public async Task InitializeAsync()
     {
         await DemoDataGenerator.WriteAsync(_data.Path, new GeneratorOptions(Songs: 600, Events: 60_000, Days: 20));
         // Password authentication, so that a changed password really locks the old one out.
         _pipeline = await ProcessPipeline.CreateAsync(_data.Path, new PostgresServerOptions { AdminPassword = AdminPassword });
-        _clean = await _pipeline.CleanRunAsync(_data.Path);
         // What the migration task does: the owner migrates, and creates the workers' role with the secret's password.
         await new SchemaMigrator(_pipeline.DataSource).MigrateAsync();
         await WorkerRole.EnsureAsync(_pipeline.DataSource, "first-worker-password");
@@ -43,6 +41,7 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
     [Fact]
     public async Task The_workers_keep_loading_when_their_password_is_rotated_under_them()
     {
+        var clean = await _pipeline.CleanRunAsync(_data.Path);
         var transform = _pipeline.StartTransform(AsTheWorkersRole());
         _pipeline.StartIngest(AsTheWorkersRole());
         await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files) AND EXISTS (SELECT FROM batch_files WHERE state = 'queued')",
@@ -58,7 +57,7 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
 
         await _pipeline.WaitForBatchesToEndAsync(Healed);
         await _pipeline.AssertEveryFileLoadedOnceAsync();
-        Assert.Equal(_clean.ToString(), (await WarehouseSnapshot.TakeAsync(_pipeline.DataSource)).ToString());
+        Assert.Equal(clean.ToString(), (await WarehouseSnapshot.TakeAsync(_pipeline.DataSource)).ToString());
         Assert.False(transform.HasExited, _pipeline.Diagnostics());
         Assert.True(await _pipeline.ScalarAsync<bool>($"SELECT EXISTS (SELECT FROM pg_stat_activity WHERE usename = '{WorkerRole.Name}')"),
             "the Transform reconnected with the new password");
