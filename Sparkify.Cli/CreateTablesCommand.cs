@@ -9,7 +9,8 @@ internal static class CreateTablesCommand
     {
         var connection = WarehouseConnection.CreateOption();
         var drop = new Option<bool>("--drop") { Description = "Drop every Sparkify table, with all its data, before creating them." };
-        var command = new Command("create-tables", "Create the staging, star-schema and bookkeeping tables (apply migrations).")
+        var command = new Command("create-tables",
+            $"Create the staging, star-schema and bookkeeping tables (apply migrations); with ${WorkerRole.PasswordVariable} set, also the workers' role {WorkerRole.Name}.")
         {
             connection, drop,
         };
@@ -27,6 +28,11 @@ internal static class CreateTablesCommand
             await output.WriteLineAsync(applied.Count == 0
                 ? "Tables are up to date (no migration to apply)."
                 : $"Applied migration(s) {string.Join(", ", applied)}: tables created.");
+            if (Environment.GetEnvironmentVariable(WorkerRole.PasswordVariable) is { Length: > 0 } workerPassword)
+            {
+                await WorkerRole.EnsureAsync(dataSource, workerPassword, cancellationToken);
+                await output.WriteLineAsync($"The workers' role {WorkerRole.Name} has its password and its rights (no DDL).");
+            }
             return ExitCodes.Success;
         }));
         return command;

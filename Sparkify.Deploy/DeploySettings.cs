@@ -49,6 +49,18 @@ public sealed record DeploySettings
 
     public int LogRetentionDays { get; init; } = 30;
 
+    /// <summary>How long the log bucket keeps the source bucket's access logs and the VPC flow logs.</summary>
+    public int AccessLogDays { get; init; } = 365;
+
+    /// <summary>How long a replaced or deleted version of a source file is kept.</summary>
+    public int NoncurrentVersionDays { get; init; } = 30;
+
+    /// <summary>Days between rotations of the database passwords (the workers' and the master's).</summary>
+    public int SecretRotationDays { get; init; } = 30;
+
+    /// <summary>Alarm when the database has more connections than this (db.t4g.micro allows about 80).</summary>
+    public int DatabaseConnectionsAlarm { get; init; } = 60;
+
     /// <summary>Alarm when the oldest message has waited longer than this.</summary>
     public int OldestMessageAlarmSeconds { get; init; } = 1800;
 
@@ -88,6 +100,10 @@ public sealed record DeploySettings
             DatabaseMultiAz = Flag(node, "databaseMultiAz", defaults.DatabaseMultiAz),
             DeletionProtection = Flag(node, "deletionProtection", defaults.DeletionProtection),
             LogRetentionDays = Number(node, "logRetentionDays", defaults.LogRetentionDays),
+            AccessLogDays = Number(node, "accessLogDays", defaults.AccessLogDays),
+            NoncurrentVersionDays = Number(node, "noncurrentVersionDays", defaults.NoncurrentVersionDays),
+            SecretRotationDays = Number(node, "secretRotationDays", defaults.SecretRotationDays),
+            DatabaseConnectionsAlarm = Number(node, "databaseConnectionsAlarm", defaults.DatabaseConnectionsAlarm),
             OldestMessageAlarmSeconds = Number(node, "oldestMessageAlarmSeconds", defaults.OldestMessageAlarmSeconds),
             AlarmEmail = Text(node, "alarmEmail"),
         };
@@ -107,6 +123,8 @@ public sealed record DeploySettings
         {
             Require(false, $"{problem} (context starLoadTimeoutSeconds, starLoadDeadlineSeconds, starLoadTakeoverSeconds)");
         }
+        Require(SecretRotationDays is >= 1 and <= 1000, "secretRotationDays must be 1-1000 (the Secrets Manager limit)");
+        Require(AccessLogDays >= 1 && NoncurrentVersionDays >= 1, "accessLogDays and noncurrentVersionDays must be at least 1");
         Require(!UsesExistingDatabase || !string.IsNullOrWhiteSpace(DatabaseHost), "databaseSecret needs databaseHost");
         Require(System.Text.RegularExpressions.Regex.IsMatch(ImageTag, "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), $"imageTag '{ImageTag}' is not a valid tag");
         Require(System.Text.RegularExpressions.Regex.IsMatch(DatabaseName, "^[a-z_][a-z0-9_]{0,62}$"), "databaseName must be a plain lowercase identifier");

@@ -11,6 +11,8 @@ public static class SparkifyApp
     public static (App App, SparkifyRegistryStack Registry, SparkifyStack Product) Build(AppProps? props = null)
     {
         var app = new App(props);
+        // Server access logs are granted by a bucket policy rather than an ACL (the log bucket disables ACLs).
+        app.Node.SetContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
         var settings = DeploySettings.FromContext(app.Node);
         // Account and region from the CDK CLI (or the standard AWS environment); without them the stacks are environment-agnostic.
         var environment = new Amazon.CDK.Environment

@@ -1,4 +1,5 @@
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.S3;
 using Constructs;
 
 namespace Sparkify.Deploy;
@@ -14,7 +15,7 @@ internal sealed class SparkifyNetwork : Construct
     public const string WorkerSubnets = "Workers";
     public const string DataSubnets = "Data";
 
-    public SparkifyNetwork(Construct scope, string id, DeploySettings settings) : base(scope, id)
+    public SparkifyNetwork(Construct scope, string id, DeploySettings settings, IBucket logs) : base(scope, id)
     {
         var withNat = settings.NatGateways > 0;
         Vpc = new Vpc(this, "Vpc", new VpcProps
@@ -35,6 +36,15 @@ internal sealed class SparkifyNetwork : Construct
                 ["S3"] = new GatewayVpcEndpointOptions { Service = GatewayVpcEndpointAwsService.S3 },
             },
         });
+        // Every accepted and rejected flow, to the log bucket (cheaper than CloudWatch Logs, and needs no role).
+        Vpc.AddFlowLog("FlowLogs", new FlowLogOptions
+        {
+            Destination = FlowLogDestination.ToS3(logs, "vpc-flow-logs/"), TrafficType = FlowLogTrafficType.ALL,
+        });
+        Tasks = new SecurityGroup(this, "Tasks", new SecurityGroupProps
+        {
+            Vpc = Vpc, Description = "Sparkify worker and migration tasks, and the secret rotation functions", AllowAllOutbound = true,
+        });
         if (!withNat)
         {
             foreach (var (name, service) in new[]
@@ -44,13 +54,14 @@ internal sealed class SparkifyNetwork : Construct
                 ("SecretsManager", InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
             })
             {
-                Vpc.AddInterfaceEndpoint(name, new InterfaceVpcEndpointOptions { Service = service, Subnets = Workers, PrivateDnsEnabled = true });
+                // Reachable from the tasks' group only, not from the whole VPC.
+                var endpoint = Vpc.AddInterfaceEndpoint(name, new InterfaceVpcEndpointOptions
+                {
+                    Service = service, Subnets = Workers, PrivateDnsEnabled = true, Open = false,
+                });
+                endpoint.Connections.AllowDefaultPortFrom(Tasks, "Sparkify tasks");
             }
         }
-        Tasks = new SecurityGroup(this, "Tasks", new SecurityGroupProps
-        {
-            Vpc = Vpc, Description = "Sparkify worker and migration tasks", AllowAllOutbound = true,
-        });
     }
 
     public Vpc Vpc { get; }

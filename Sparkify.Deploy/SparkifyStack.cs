@@ -1,82 +1,33 @@
 using Amazon.CDK;
-using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.CloudWatch.Actions;
-using Amazon.CDK.AWS.S3;
-using Amazon.CDK.AWS.SNS;
-using Amazon.CDK.AWS.SNS.Subscriptions;
-using Amazon.CDK.AWS.SQS;
 using Constructs;
 
 namespace Sparkify.Deploy;
 
 /// <summary>
-/// The product on AWS: the network, the source bucket, the file queue with its dead-letter queue, the warehouse
-/// database, the workers on ECS Fargate, alarms, and outputs with everything a user needs next.
+/// The product on AWS: the network, the source and log buckets, the file queue with its dead-letter queue, the
+/// warehouse database, the workers on ECS Fargate, on-call alarms, and outputs with everything a user needs next.
 /// </summary>
 public sealed class SparkifyStack : Stack
 {
     public SparkifyStack(Construct scope, string id, DeploySettings settings, IStackProps? props = null) : base(scope, id, props)
     {
         Settings = settings;
-        var network = new SparkifyNetwork(this, "Network", settings);
-
-        IBucket bucket = string.IsNullOrWhiteSpace(settings.BucketName)
-            ? new Bucket(this, "Source", new BucketProps
-            {
-                Encryption = BucketEncryption.S3_MANAGED,
-                BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-                EnforceSSL = true,
-                RemovalPolicy = RemovalPolicy.RETAIN,
-            })
-            : Bucket.FromBucketName(this, "Source", settings.BucketName);
-
-        var deadLetters = new Queue(this, "DeadLetters", new QueueProps
-        {
-            RetentionPeriod = Duration.Days(14), Encryption = QueueEncryption.SQS_MANAGED, EnforceSSL = true,
-        });
-        var files = new Queue(this, "Files", new QueueProps
-        {
-            VisibilityTimeout = Duration.Seconds(settings.VisibilityTimeoutSeconds),
-            RetentionPeriod = Duration.Days(4),
-            Encryption = QueueEncryption.SQS_MANAGED,
-            EnforceSSL = true,
-            // The same number the Transform gets as Sparkify__Transform__MaxReceives.
-            DeadLetterQueue = new DeadLetterQueue { Queue = deadLetters, MaxReceiveCount = settings.MaxReceives },
-        });
+        var storage = new SourceStorage(this, settings);
+        var network = new SparkifyNetwork(this, "Network", settings, storage.Logs);
+        var bucket = storage.Source;
+        var queues = new FileQueues(this, settings);
+        var (files, deadLetters) = (queues.Files, queues.DeadLetters);
 
         var database = new WarehouseDatabase(this, "Warehouse", settings, network);
         var workers = new SparkifyWorkers(this, "Workers", settings, network, database, bucket, files, deadLetters);
-
-        var alarms = new Topic(this, "Alarms", new TopicProps { DisplayName = "Sparkify alarms" });
-        if (!string.IsNullOrWhiteSpace(settings.AlarmEmail))
-        {
-            alarms.AddSubscription(new EmailSubscription(settings.AlarmEmail));
-        }
-        var notify = new SnsAction(alarms);
-        new Alarm(this, "DeadLettersAlarm", new AlarmProps
-        {
-            AlarmDescription = "A file's message reached the dead-letter queue: see the batch's failure reason, fix the file, replay (README).",
-            Metric = deadLetters.MetricApproximateNumberOfMessagesVisible(new MetricOptions { Period = Duration.Minutes(5), Statistic = "Maximum" }),
-            Threshold = 0,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-            EvaluationPeriods = 1,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        }).AddAlarmAction(notify);
-        new Alarm(this, "OldestMessageAlarm", new AlarmProps
-        {
-            AlarmDescription = "Files have waited too long in the queue: is the Transform service running and healthy?",
-            Metric = files.MetricApproximateAgeOfOldestMessage(new MetricOptions { Period = Duration.Minutes(5), Statistic = "Maximum" }),
-            Threshold = settings.OldestMessageAlarmSeconds,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-            EvaluationPeriods = 2,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        }).AddAlarmAction(notify);
+        var alarms = new OnCall(this, "OnCall", settings, queues, workers, database).Topic;
 
         Output("BucketName", bucket.BucketName, "Upload song_data/ and log_data/ here");
         Output("FileQueueUrl", files.QueueUrl, "The file queue");
         Output("DeadLetterQueueUrl", deadLetters.QueueUrl, "Dead letters: files that failed every receive");
         Output("DatabaseEndpoint", $"{database.Host}:{database.Port}", "The warehouse database (private)");
-        Output("DatabaseSecretArn", database.Secret.SecretArn, "Its credentials (username, password)");
+        Output("DatabaseSecretArn", database.MasterSecret.SecretArn, "The migration's credentials (username, password; rotated)");
+        Output("WorkerSecretArn", database.WorkerSecret.SecretArn, "The workers' credentials (rotated; the workers read it at every new connection)");
         Output("ClusterName", workers.Cluster.ClusterName, "The ECS cluster");
         Output("TransformServiceName", workers.TransformService.ServiceName, "The Transform service");
         Output("IngestTaskDefinitionArn", workers.Ingest.TaskDefinitionArn, "Run it once more, or with Sparkify__Ingest__Mode=ReplayDeadLetters");

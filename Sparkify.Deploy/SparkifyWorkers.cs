@@ -1,15 +1,14 @@
 using System.Globalization;
 using Amazon.CDK;
-using Amazon.CDK.AWS.ApplicationAutoScaling;
-using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
-using Amazon.CDK.AWS.ECS.Patterns;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
+using Sparkify.Pipeline.Passwords;
+using Sparkify.Warehouse.Schema;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using EcsHealthCheck = Amazon.CDK.AWS.ECS.HealthCheck;
 
@@ -27,7 +26,6 @@ internal sealed class SparkifyWorkers : Construct
         IBucket bucket, IQueue files, IQueue deadLetters) : base(scope, id)
     {
         _settings = settings;
-        _database = database;
         Cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = network.Vpc, ContainerInsights = true });
 
         var shared = new Dictionary<string, string>
@@ -46,25 +44,37 @@ internal sealed class SparkifyWorkers : Construct
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
 
+        // The migration logs in as the master user and (re)creates the workers' role with the workers' current password;
+        // the workers log in as that role and read its password from Secrets Manager whenever they open a connection.
+        var migrationSecrets = new Dictionary<string, EcsSecret>
+        {
+            ["PGUSER"] = EcsSecret.FromSecretsManager(database.MasterSecret, "username"),
+            ["PGPASSWORD"] = EcsSecret.FromSecretsManager(database.MasterSecret, "password"),
+            [WorkerRole.PasswordVariable] = EcsSecret.FromSecretsManager(database.WorkerSecret, "password"),
+        };
+        var workerSecrets = new Dictionary<string, EcsSecret> { ["PGUSER"] = EcsSecret.FromSecretsManager(database.WorkerSecret, "username") };
+        var workers = With(shared, (WarehousePasswordSettings.SecretKey, database.WorkerSecret.SecretArn));
+
         Migration = Task("Migration", WorkerImages.ToolRepository, TaskRoles.Migration(this), cpu: 256, memory: 512,
-            WorkerImages.ToolHealthCheck, WorkerImages.MigrationCommand, shared, out var migrationLogs);
-        Ingest = Task("Ingest", WorkerImages.IngestRepository, TaskRoles.Ingest(this, bucket, files, deadLetters), cpu: 256, memory: 512,
-            WorkerImages.IngestHealthCheck, null, With(shared, ("Sparkify__Ingest__Mode", "Once")), out var ingestLogs);
-        Transform = Task("Transform", WorkerImages.TransformRepository, TaskRoles.Transform(this, bucket, files, deadLetters), cpu: 1024, memory: 2048,
-            WorkerImages.TransformHealthCheck, null, With(shared,
+            WorkerImages.ToolHealthCheck, WorkerImages.MigrationCommand, shared, migrationSecrets, out var migrationLogs);
+        Ingest = Task("Ingest", WorkerImages.IngestRepository, TaskRoles.Ingest(this, bucket, files, deadLetters, database.WorkerSecret), cpu: 256,
+            memory: 512, WorkerImages.IngestHealthCheck, null, With(workers, ("Sparkify__Ingest__Mode", "Once")), workerSecrets, out var ingestLogs);
+        Transform = Task("Transform", WorkerImages.TransformRepository, TaskRoles.Transform(this, bucket, files, deadLetters, database.WorkerSecret),
+            cpu: 1024, memory: 2048, WorkerImages.TransformHealthCheck, null, With(workers,
                 ("Sparkify__Transform__MaxReceives", Text(settings.MaxReceives)),
                 ("Sparkify__Transform__VisibilityTimeoutSeconds", Text(settings.VisibilityTimeoutSeconds)),
                 ("Sparkify__Transform__StarLoadTakeoverSeconds", Text(settings.StarLoadTakeoverSeconds)),
                 ("Sparkify__Transform__StarLoadDeadlineSeconds", Text(settings.StarLoadDeadlineSeconds)),
                 ("Sparkify__Transform__StarLoadTimeoutSeconds", Text(settings.StarLoadTimeoutSeconds)),
-                ("Sparkify__Transform__Receivers", Text(settings.TransformReceivers))), out var transformLogs);
+                ("Sparkify__Transform__Receivers", Text(settings.TransformReceivers))), workerSecrets, out var transformLogs);
         LogGroups = [migrationLogs, ingestLogs, transformLogs];
 
+        // No DesiredCount: the scaling policy owns the count (a deploy would otherwise reset it to the minimum);
+        // CloudFormation starts a new service with one task, and the scalable target raises it to the minimum.
         TransformService = new FargateService(this, "TransformService", new FargateServiceProps
         {
             Cluster = Cluster,
             TaskDefinition = Transform,
-            DesiredCount = settings.TransformMinTasks,
             VpcSubnets = network.Workers,
             SecurityGroups = [network.Tasks],
             AssignPublicIp = false,
@@ -72,46 +82,23 @@ internal sealed class SparkifyWorkers : Construct
             MaxHealthyPercent = 200,
             CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
         });
-        // Queue depth decides, never CPU: a CPU-driven scale-in would stop tasks in the middle of their files.
-        TransformService.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = settings.TransformMinTasks, MaxCapacity = settings.TransformMaxTasks })
-            .ScaleOnMetric("QueueDepth", new BasicStepScalingPolicyProps
-            {
-                Metric = files.MetricApproximateNumberOfMessagesVisible(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Maximum" }),
-                ScalingSteps =
-                [
-                    new ScalingInterval { Upper = 0, Change = -1 },
-                    new ScalingInterval { Lower = 500, Change = 1 },
-                    new ScalingInterval { Lower = 5000, Change = 3 },
-                ],
-                AdjustmentType = AdjustmentType.CHANGE_IN_CAPACITY,
-                Cooldown = Duration.Minutes(3),
-            });
-
-        // A scan takes seconds and costs nothing between runs; a run that overlaps a slow one skips (Ingest takes an
-        // advisory lock), and each run first resumes a batch whose publishing was interrupted.
-        IngestSchedule = new ScheduledFargateTask(this, "IngestSchedule", new ScheduledFargateTaskProps
-        {
-            Cluster = Cluster,
-            Schedule = Amazon.CDK.AWS.ApplicationAutoScaling.Schedule.Expression(settings.IngestSchedule),
-            ScheduledFargateTaskDefinitionOptions = new ScheduledFargateTaskDefinitionOptions { TaskDefinition = Ingest },
-            SubnetSelection = network.Workers,
-            SecurityGroups = [network.Tasks],
-        });
+        TransformScaling.Apply(TransformService, files, settings);
+        IngestSchedule = new IngestSchedule(this, "IngestSchedule", settings, Cluster, Ingest, network.Workers, network.Tasks);
+        SuppressFindingsOnTheTasks(bucket);
     }
 
     private readonly DeploySettings _settings;
-    private readonly WarehouseDatabase _database;
 
     public Cluster Cluster { get; }
     public FargateTaskDefinition Migration { get; }
     public FargateTaskDefinition Ingest { get; }
     public FargateTaskDefinition Transform { get; }
     public FargateService TransformService { get; }
-    public ScheduledFargateTask IngestSchedule { get; }
+    public IngestSchedule IngestSchedule { get; }
     public IReadOnlyList<LogGroup> LogGroups { get; }
 
     private FargateTaskDefinition Task(string name, string repository, IRole taskRole, int cpu, int memory, string[] healthCheck,
-        string[]? command, Dictionary<string, string> environment, out LogGroup logGroup)
+        string[]? command, Dictionary<string, string> environment, Dictionary<string, EcsSecret> secrets, out LogGroup logGroup)
     {
         logGroup = new LogGroup(this, name + "Logs", new LogGroupProps
         {
@@ -133,11 +120,7 @@ internal sealed class SparkifyWorkers : Construct
             User = WorkerImages.User,
             ReadonlyRootFilesystem = true,
             Environment = environment,
-            Secrets = new Dictionary<string, EcsSecret>
-            {
-                ["PGUSER"] = EcsSecret.FromSecretsManager(_database.Secret, "username"),
-                ["PGPASSWORD"] = EcsSecret.FromSecretsManager(_database.Secret, "password"),
-            },
+            Secrets = secrets,
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = logGroup, StreamPrefix = name.ToLowerInvariant() }),
             HealthCheck = new EcsHealthCheck
             {
@@ -152,6 +135,31 @@ internal sealed class SparkifyWorkers : Construct
         });
         container.AddMountPoints(new MountPoint { ContainerPath = "/tmp", SourceVolume = "tmp", ReadOnly = false });
         return definition;
+    }
+
+    /// <summary>The findings of cdk-nag's AwsSolutions pack that the tasks cannot avoid, each with the reason.</summary>
+    private void SuppressFindingsOnTheTasks(IBucket bucket)
+    {
+        var stack = Stack.Of(this);
+        foreach (var definition in new[] { Migration, Ingest, Transform })
+        {
+            NagSuppressions.Add(definition, "AwsSolutions-ECS2",
+                "The environment holds settings only (endpoints, queue and bucket names, tuning); credentials reach the containers as ECS secrets from Secrets Manager, and the workers' password is read from Secrets Manager at run time.");
+            NagSuppressions.Add(definition.ExecutionRole!.Node.FindChild("DefaultPolicy"), "AwsSolutions-IAM5",
+                "ecr:GetAuthorizationToken has no resource-level permissions: the ECR API requires Resource * for it; every other statement of the execution role names its repository, log group or secret.",
+                "Resource::*");
+        }
+        var sourceObjects = TaskRoles.SourcePrefixes.Select(p => NagSuppressions.Resource(stack, bucket.ArnForObjects(p + "*"))).ToArray();
+        foreach (var role in new[] { Ingest.TaskRole, Transform.TaskRole })
+        {
+            NagSuppressions.Add(role.Node.FindChild("DefaultPolicy"), "AwsSolutions-IAM5",
+                "s3:GetObject on the objects under the two source prefixes: an object ARN needs a wildcard to name the files under a prefix; read-only, and no other prefix of the bucket.",
+                sourceObjects);
+        }
+        var runTask = (Role)Ingest.Node.FindChild("EventsRole");
+        NagSuppressions.Add(runTask.Node.FindChild("DefaultPolicy"), "AwsSolutions-IAM5",
+            "EventBridge tags the Ingest tasks it starts: the task ARNs are not known before they run, so ecs:TagResource names the cluster's tasks (CDK's EcsTask target).",
+            NagSuppressions.Resource(stack, $"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:*:task/{Cluster.ClusterName}/*"));
     }
 
     private static Dictionary<string, string> With(Dictionary<string, string> shared, params (string Name, string Value)[] more)

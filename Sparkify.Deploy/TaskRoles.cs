@@ -1,5 +1,6 @@
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
 
@@ -7,14 +8,14 @@ namespace Sparkify.Deploy;
 
 /// <summary>
 /// The task roles, least privilege and exactly as the README's IAM list: named actions only (no wildcards), resources
-/// scoped to the bucket's two prefixes and the two queues. The execution roles (image pull, logs, the database
+/// scoped to the bucket's two prefixes, the two queues and the workers' database secret. The execution roles (image pull, logs, the database
 /// secret) are separate; CDK makes one per task definition.
 /// </summary>
 internal static class TaskRoles
 {
     public static readonly string[] SourcePrefixes = ["song_data/", "log_data/"];
 
-    public static Role Ingest(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters)
+    public static Role Ingest(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters, ISecret workerPassword)
     {
         var role = NewRole(scope, "IngestTaskRole", "Sparkify Ingest: lists the source prefixes and queues one message per file");
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
@@ -36,10 +37,11 @@ internal static class TaskRoles
         {
             Sid = "ReplayDeadLetters", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [deadLetters.QueueArn],
         }));
+        role.AddToPolicy(ReadDatabasePassword(workerPassword));
         return role;
     }
 
-    public static Role Transform(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters)
+    public static Role Transform(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters, ISecret workerPassword)
     {
         var role = NewRole(scope, "TransformTaskRole", "Sparkify Transform: reads the source files and consumes the file queue");
         role.AddToPolicy(ReadSourceObjects(bucket, "ReadSourceFiles"));
@@ -55,6 +57,8 @@ internal static class TaskRoles
         {
             Sid = "SweepDeadLetters", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [deadLetters.QueueArn],
         }));
+        role.AddToPolicy(ReadDatabasePassword(workerPassword));
+        // Scale-in protection goes through the ECS agent's endpoint inside the task, which needs no IAM permission.
         return role;
     }
 
@@ -63,6 +67,12 @@ internal static class TaskRoles
 
     private static Role NewRole(Construct scope, string id, string description) =>
         new(scope, id, new RoleProps { AssumedBy = new ServicePrincipal("ecs-tasks.amazonaws.com"), Description = description });
+
+    /// <summary>The workers read their (rotated) database password whenever they open a connection.</summary>
+    private static PolicyStatement ReadDatabasePassword(ISecret secret) => new(new PolicyStatementProps
+    {
+        Sid = "ReadDatabasePassword", Actions = ["secretsmanager:GetSecretValue"], Resources = [secret.SecretArn],
+    });
 
     private static PolicyStatement ReadSourceObjects(IBucket bucket, string sid) => new(new PolicyStatementProps
     {

@@ -22,4 +22,10 @@ public static class WorkerImages
     public static readonly string[] ToolHealthCheck = ["CMD", "/app/sparkify", "--version"];
 
     public static readonly string[] MigrationCommand = ["create-tables"];
+
+    /// <summary>
+    /// Where the images carry the CA bundle that the database's certificate is verified against (the RDS global
+    /// bundle; put there at build time by build/DatabaseCaBundle.props).
+    /// </summary>
+    public const string DatabaseCaBundlePath = "/app/certs/database-ca-bundle.pem";
 }

@@ -17,7 +17,8 @@ namespace Sparkify.Transform;
 /// </summary>
 public sealed class StarLoadCoordinator(
     NpgsqlDataSource dataSource, BatchManifests batches, StarLoadClaims claims, PendingPhaseTimes pendingTimes, DependencyRetry retry,
-    IHostApplicationLifetime lifetime, IOptions<TransformOptions> options, IOptions<RetryOptions> retryOptions, ILogger<StarLoadCoordinator> logger)
+    IHostApplicationLifetime lifetime, ScaleInProtection protection, IOptions<TransformOptions> options, IOptions<RetryOptions> retryOptions,
+    ILogger<StarLoadCoordinator> logger)
 {
     /// <summary>
     /// Runs the star unit of a batch whose files have all settled, when this caller wins the claim. Its span joins the
@@ -44,6 +45,8 @@ public sealed class StarLoadCoordinator(
             return false;
         }
 
+        // A task running a star load is not stopped by a scale-in or a deployment.
+        using var busy = protection.Hold();
         ActivityContext.TryParse(claim.TraceParent, null, isRemote: true, out var trace);
         using var activity = PipelineTelemetry.Source.StartActivity("star load", ActivityKind.Internal, trace);
         activity?.SetTag("sparkify.batch.id", batchId);

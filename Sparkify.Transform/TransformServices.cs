@@ -15,6 +15,9 @@ public static class TransformServices
         services.AddSingleton<OutageGate>();
         services.AddSingleton<QueueFacts>();
         services.AddSingleton<DeadLetterSweeper>();
+        services.AddOptions<ScaleInProtectionOptions>().Bind(configuration.GetSection(ScaleInProtectionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ScaleInProtection>();
+        services.AddHostedService(provider => provider.GetRequiredService<ScaleInProtection>());
         return services;
     }
 }

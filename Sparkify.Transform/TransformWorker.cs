@@ -16,6 +16,7 @@ namespace Sparkify.Transform;
 public sealed class TransformWorker(
     IAmazonSQS sqs, FileMessageProcessor processor, StarLoadCoordinator starLoads, PendingPhaseTimes pendingTimes, StarLoadClaims claims, QueueRedriveCheck queueCheck,
     DependencyProbes dependencies, OutageGate gate, DeadLetterSweeper sweeper, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
+    ScaleInProtection protection,
     IOptions<TransformOptions> options, IOptions<WorkerHostOptions> host, ILogger<TransformWorker> logger) : WorkerService(exit)
 {
     /// <summary>Failures in a row, none of them a dependency being away, after which the worker gives up.</summary>
@@ -58,6 +59,7 @@ public sealed class TransformWorker(
                     (messages, receiveTime) = await ReceiveGroupAsync(queueUrl, stoppingToken, workToken);
                 }
                 using var alive = heartbeat.KeepAlive();
+                using var busy = messages.Count > 0 ? protection.Hold() : null;
                 if (messages.Count > 0 && stoppingToken.IsCancellationRequested)
                 {
                     await HandBackAsync(queueUrl, messages);

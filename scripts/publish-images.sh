@@ -11,6 +11,8 @@
 #           (cdk deploy -c imageTag=TAG).
 # SPARKIFY_BASE_IMAGE  replaces the base image (mcr.microsoft.com/dotnet/runtime-deps:10.0): the local rehearsal builds
 #           on one made on this machine (scripts/local-base-image.sh). Nothing else differs between the two builds.
+# SPARKIFY_DATABASE_CA_BUNDLE  another CA bundle for the database's TLS certificate than the RDS one (see
+#           build/DatabaseCaBundle.props): the local rehearsal's test CA, or the CA of an existing database.
 # A registry on loopback (127.0.0.1:PORT, localhost:PORT) is spoken to over plain HTTP.
 # Prints the pushed image references, one a line, on stdout.
 set -euo pipefail
@@ -36,6 +38,9 @@ fi
 base=()
 if [[ -n ${SPARKIFY_BASE_IMAGE:-} ]]; then
   base=(-p "ContainerBaseImage=$SPARKIFY_BASE_IMAGE")
+fi
+if [[ -n ${SPARKIFY_DATABASE_CA_BUNDLE:-} ]]; then
+  base+=(-p "DatabaseCaBundle=$SPARKIFY_DATABASE_CA_BUNDLE" -p "DatabaseCaBundleSha256=$(sha256sum "$SPARKIFY_DATABASE_CA_BUNDLE" | cut -d' ' -f1)")
 fi
 
 # The publish builds in a folder of its own, so that it never rewrites the bin/ folders that tests or a running

@@ -8,6 +8,8 @@ cd "$root"
 
 scripts/ensure-postgres.sh >/dev/null
 scripts/ensure-fauxqs.sh
+# The stack tests run cdk-nag's AwsSolutions pack over the synthesized templates.
+scripts/ensure-cdk-nag.sh
 # The deployment rehearsal runs the product's images with podman (installed from apt when missing).
 scripts/ensure-container-tools.sh >/dev/null
 # The report page is tested in a real browser.

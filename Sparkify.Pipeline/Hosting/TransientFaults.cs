@@ -7,13 +7,16 @@ namespace Sparkify.Pipeline.Hosting;
 
 /// <summary>
 /// Which failures are a dependency being away for a while (waited out with backoff, never blamed on a file) and which
-/// are not (a wrong password, a missing queue, a refused permission: retrying changes nothing).
+/// are not (a missing queue, a refused permission: retrying changes nothing). A refused database login is waited out
+/// too: the workers' login is created by the migration task, which may not have run yet, and its password is rotated
+/// (for a few seconds the database and the secret disagree; new connections read the secret again).
 /// </summary>
 public static class TransientFaults
 {
     public static bool IsTransient(Exception exception) => exception switch
     {
-        PostgresException postgres => postgres.IsTransient || postgres.SqlState is "57P01" or "57P02" or "57P03",
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState is "57P01" or "57P02" or "57P03"
+            || postgres.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification,
         NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is { } inner && IsTransient(inner),
         AmazonServiceException aws when aws.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests
             or HttpStatusCode.RequestTimeout => true,
@@ -34,7 +37,9 @@ public static class TransientFaults
     public static bool IsDatabaseOutage(Exception exception) => exception switch
     {
         PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
-                                      || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300",
+                                      || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300"
+                                      // A refused login: rotation, or a migration task not run yet (see IsTransient).
+                                      || postgres.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification,
         NpgsqlException npgsql when npgsql.InnerException is TimeoutException =>
             npgsql.Message.Contains("connect", StringComparison.OrdinalIgnoreCase),
         NpgsqlException npgsql => npgsql.InnerException is SocketException or IOException

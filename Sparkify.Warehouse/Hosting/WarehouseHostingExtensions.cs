@@ -12,9 +12,11 @@ public static class WarehouseHostingExtensions
     /// Aspire.Npgsql, with its health check, and its tracing and metrics when telemetry is exported
     /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; otherwise recording a span per SQL command would only cost CPU). A username or
     /// password the connection string leaves out comes from <c>PGUSER</c> / <c>PGPASSWORD</c> (Npgsql reads them), which
-    /// is how a deployment passes them as secrets.
+    /// is how a deployment passes them as secrets. <paramref name="configure"/> adds to the data source builder (the
+    /// workers' rotating password).
     /// </summary>
-    public static TBuilder AddWarehouse<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddWarehouse<TBuilder>(this TBuilder builder, Action<Npgsql.NpgsqlDataSourceBuilder>? configure = null)
+        where TBuilder : IHostApplicationBuilder
     {
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
         {
@@ -28,7 +30,11 @@ public static class WarehouseHostingExtensions
                 settings.DisableTracing = !exported;
                 settings.DisableMetrics = !exported;
             },
-            dataSource => WarehouseDataSource.Configure(dataSource, builder.Environment.ApplicationName));
+            dataSource =>
+            {
+                WarehouseDataSource.Configure(dataSource, builder.Environment.ApplicationName);
+                configure?.Invoke(dataSource);
+            });
         return builder;
     }
 }

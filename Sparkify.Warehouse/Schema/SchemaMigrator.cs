@@ -22,10 +22,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
         "schema_migrations",
     ];
 
+    /// <summary>Every view the product owns (dropped with its tables).</summary>
+    public static readonly IReadOnlyList<string> OwnedViews = ["star_staging_events", "star_staging_songs"];
+
     /// <summary>Every function the product owns, with its argument types.</summary>
     public static readonly IReadOnlyList<string> OwnedFunctions =
     [
-        "star_analyze_staging(boolean, boolean)", "star_bulk_begin()", "star_bulk_end()",
+        "analyze_staging(boolean, boolean)", "star_bulk_begin()", "star_bulk_end()",
     ];
 
     public static IReadOnlyList<Migration> Migrations { get; } = LoadEmbeddedMigrations();

@@ -39,8 +39,9 @@ internal static class StarSchemaLoader
 
         if (await session.RowAsync<bool>(StarSql.StagingToAnalyze) is [var analyzeEvents, var analyzeSongs] && (analyzeEvents || analyzeSongs))
         {
-            // Many fresh staging rows without planner statistics make the joins below plan badly.
-            await session.ExecuteAsync("SELECT star_analyze_staging($1, $2)", analyzeEvents, analyzeSongs);
+            // Many fresh staging rows without planner statistics make the joins below plan badly. Through the tables' owner
+            // (migration 0010): the workers' role does not own staging, and PostgreSQL skips ANALYZE by a non-owner.
+            await session.ExecuteAsync("SELECT analyze_staging($1, $2)", analyzeEvents, analyzeSongs);
         }
 
         var artists = await UpsertAsync(session, StarSql.UpsertArtists);

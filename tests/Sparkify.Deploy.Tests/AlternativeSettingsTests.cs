@@ -9,7 +9,8 @@ public sealed class AlternativeSettingsTests(AlternativeApp app) : IClassFixture
     [Fact]
     public void An_existing_bucket_is_used_not_created()
     {
-        app.Template.ResourceCountIs("AWS::S3::Bucket", 0);
+        // Only the log bucket (flow logs) is created.
+        Assert.Equal(["Logs"], app.Resources("AWS::S3::Bucket").Select(b => TemplateReferences.Stem(b.Id)));
         Assert.Equal("existing-sparkify-bucket", StackTests.Environment(app.Container("WorkersTransformTask"), "Sparkify__Bucket"));
     }
 
@@ -17,9 +18,20 @@ public sealed class AlternativeSettingsTests(AlternativeApp app) : IClassFixture
     public void An_existing_database_is_reached_through_its_secret_and_host()
     {
         app.Template.ResourceCountIs("AWS::RDS::DBInstance", 0);
+        app.Template.ResourceCountIs("AWS::EC2::SecurityGroupIngress", 5); // the interface endpoints' only: the database is not the stack's
         var container = app.Container("WorkersTransformTask");
-        Assert.StartsWith("Host=warehouse.example.internal;Port=5432;Database=sparkify", StackTests.Environment(container, "ConnectionStrings__warehouse"));
-        Assert.Contains("secret:sparkify/warehouse", container.GetProperty("Secrets").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal($"Host=warehouse.example.internal;Port=5432;Database=sparkify;SSL Mode=VerifyFull;Root Certificate={WorkerImages.DatabaseCaBundlePath}",
+            StackTests.Environment(container, "ConnectionStrings__warehouse"));
+        // The migration logs in with the given secret; the workers with their own, created by the stack and rotated.
+        var migration = app.Container("WorkersMigrationTask").GetProperty("Secrets").EnumerateArray().Select(s => TemplateReferences.Describe(s.GetProperty("ValueFrom"))).ToList();
+        Assert.Equal(2, migration.Count(s => s.Contains(":secret:sparkify/warehouse", StringComparison.Ordinal)));
+        Assert.Equal(["WarehouseWorkerSecret:username::"], container.GetProperty("Secrets").EnumerateArray().Select(s => TemplateReferences.Describe(s.GetProperty("ValueFrom"))));
+        var secret = app.Resources("AWS::SecretsManager::Secret").Single().Resource.GetProperty("Properties").GetProperty("GenerateSecretString");
+        Assert.Equal(["dbname=\"sparkify\"", "engine=\"postgres\"", "host=\"warehouse.example.internal\"", "port=5432", "username=\"sparkify_worker\""],
+            JsonDocument.Parse(secret.GetProperty("SecretStringTemplate").GetString()!).RootElement.EnumerateObject()
+                .Select(p => $"{p.Name}={p.Value.GetRawText()}").Order(StringComparer.Ordinal));
+        var rotation = app.Resources("AWS::SecretsManager::RotationSchedule").Single().Resource.GetProperty("Properties");
+        Assert.Equal("WarehouseWorkerSecret", TemplateReferences.Describe(rotation.GetProperty("SecretId")));
     }
 
     [Fact]
@@ -49,6 +61,9 @@ public sealed class AlternativeSettingsTests(AlternativeApp app) : IClassFixture
     public void Alarms_mail_the_given_address()
     {
         app.Template.HasResourceProperties("AWS::SNS::Subscription", new Dictionary<string, object> { ["Protocol"] = "email", ["Endpoint"] = "data-team@example.com" });
+        // Someone is subscribed: no warning that the alarms reach no one.
+        Assert.DoesNotContain(Annotations.FromStack(app.Stack).FindWarning("*", Match.AnyValue()),
+            w => w.Entry.Data?.ToString()?.Contains(OnCall.NoSubscriberWarning, StringComparison.Ordinal) == true);
     }
 }
 

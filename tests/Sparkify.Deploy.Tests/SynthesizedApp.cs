@@ -18,13 +18,17 @@ public class SynthesizedApp : IDisposable
     public SynthesizedApp(IDictionary<string, object> context)
     {
         UseSupportedNode();
-        var (app, registry, product) = SparkifyApp.Build(new AppProps { Context = context, Outdir = Path.Combine(_outdir, "cdk.out") });
+        CdkOut = Path.Combine(_outdir, "cdk.out");
+        var (app, registry, product) = SparkifyApp.Build(new AppProps { Context = context, Outdir = CdkOut });
         Stack = product;
         Template = Template.FromStack(product);
         RegistryTemplate = Template.FromStack(registry);
         app.Synth();
-        Json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_outdir, "cdk.out", SparkifyApp.StackName + ".template.json")));
+        Json = JsonDocument.Parse(File.ReadAllText(Path.Combine(CdkOut, SparkifyApp.StackName + ".template.json")));
     }
+
+    /// <summary>The cloud assembly folder the app was synthesized into (the templates of both stacks).</summary>
+    public string CdkOut { get; }
 
     public SparkifyStack Stack { get; }
     public Template Template { get; }
@@ -71,6 +75,9 @@ public class SynthesizedApp : IDisposable
 
 /// <summary>The stack as a deployment with the documented defaults gets it.</summary>
 public sealed class DefaultApp() : SynthesizedApp(new Dictionary<string, object> { ["imageTag"] = "1.0.0-test" });
+
+/// <summary>The documented defaults, but interface endpoints instead of a NAT gateway.</summary>
+public sealed class NoNatApp() : SynthesizedApp(new Dictionary<string, object> { ["imageTag"] = "1.0.0-test", ["natGateways"] = "0" });
 
 /// <summary>Every alternative at once: an existing bucket and database, no NAT gateway, another receive count.</summary>
 public sealed class AlternativeApp() : SynthesizedApp(new Dictionary<string, object>

@@ -23,6 +23,14 @@ public sealed class TransientFaultsTests
     }
 
     [Fact]
+    public void A_refused_database_login_is_waited_out_the_migration_creates_the_role_and_rotation_changes_its_password()
+    {
+        Assert.True(TransientFaults.IsTransient(new PostgresException("password authentication failed for user \"sparkify_worker\"", "FATAL", "FATAL", "28P01")));
+        Assert.True(TransientFaults.IsTransient(new PostgresException("role \"sparkify_worker\" does not exist", "FATAL", "FATAL", "28000")));
+        Assert.False(TransientFaults.IsTransient(new PostgresException("permission denied for table songs", "ERROR", "ERROR", "42501")));
+    }
+
+    [Fact]
     public void A_wrong_deployment_is_not_transient()
     {
         Assert.False(TransientFaults.IsTransient(new QueueDoesNotExistException("no queue") { StatusCode = HttpStatusCode.BadRequest }));

@@ -14,11 +14,13 @@ namespace Sparkify.Testing;
 public sealed partial class PostgresServer : IAsyncDisposable
 {
     private readonly string _root;
+    private readonly PostgresServerOptions _options;
     private Process _process;
 
-    private PostgresServer(string root, Process process, int port)
+    private PostgresServer(string root, PostgresServerOptions options, Process process, int port)
     {
         _root = root;
+        _options = options;
         _process = process;
         Port = port;
     }
@@ -32,29 +34,48 @@ public sealed partial class PostgresServer : IAsyncDisposable
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database,
+            Host = "127.0.0.1", Port = Port, Username = "postgres", Password = _options.AdminPassword, Database = database,
             Pooling = true, IncludeErrorDetail = true, Timeout = 15,
         }.ConnectionString;
 
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(new PostgresServerOptions(), cancellationToken);
+
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions options, CancellationToken cancellationToken = default)
     {
         var binaries = FindBinaries();
         var root = Directory.CreateTempSubdirectory("sparkify-pg-").FullName;
         var dataDirectory = DataDirectory(root);
         var runAsPostgres = IsRoot();
+        List<string> authentication = ["-A", "trust"];
+        if (options.AdminPassword is { } password)
+        {
+            var passwordFile = Path.Combine(root, "admin-password");
+            await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
+            authentication = ["--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + passwordFile];
+        }
+        if (options.Tls is { } tls)
+        {
+            // The server reads them as itself, and refuses a key that others may read.
+            File.Copy(tls.CertificateFile, Path.Combine(root, "server.crt"));
+            File.Copy(tls.KeyFile, Path.Combine(root, "server.key"));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path.Combine(root, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
         if (runAsPostgres)
         {
             await RunToEndAsync("chown", ["-R", "postgres:postgres", root], runAsPostgres: false, cancellationToken);
         }
         await RunToEndAsync(Path.Combine(binaries, "initdb"),
-            ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            ["-D", dataDirectory, "-U", "postgres", .. authentication, "-E", "UTF8", "--locale=C", "--no-sync"],
             runAsPostgres, cancellationToken);
 
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeLoopbackPort();
-            var process = StartServer(binaries, root, port);
-            var server = new PostgresServer(root, process, port);
+            var process = StartServer(binaries, root, port, options);
+            var server = new PostgresServer(root, options, process, port);
             if (await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken))
             {
                 return server;
@@ -115,20 +136,22 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// <summary>Starts the stopped server again on the same port, with the same data.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
-        _process = StartServer(FindBinaries(), _root, Port);
+        _process = StartServer(FindBinaries(), _root, Port, _options);
         if (!await WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken))
         {
             throw new InvalidOperationException($"PostgreSQL did not restart on 127.0.0.1:{Port}.");
         }
     }
 
-    private static Process StartServer(string binaries, string root, int port) =>
+    private static Process StartServer(string binaries, string root, int port, PostgresServerOptions options) =>
         Start(Path.Combine(binaries, "postgres"),
         [
             "-D", DataDirectory(root), "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-k", root, "-c", "listen_addresses=127.0.0.1",
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+            .. options.Tls is null ? Array.Empty<string>()
+                : ["-c", "ssl=on", "-c", "ssl_cert_file=" + Path.Combine(root, "server.crt"), "-c", "ssl_key_file=" + Path.Combine(root, "server.key")],
         ], IsRoot());
 
     private async Task StopAsync(bool deleteFiles)

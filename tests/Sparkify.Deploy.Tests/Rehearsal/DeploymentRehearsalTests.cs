@@ -28,6 +28,13 @@ public sealed class DeploymentRehearsalTests(RehearsalFixture fixture) : IClassF
         var transform = await deployment.RunAsync(Transform);
         var ingest = await deployment.RunAsync(Ingest);
         await WaitUntilHealthyAsync(transform, deployment);
+        // The Transform is logged in as the workers' role, over TLS that it verified (VerifyFull against the image's CA bundle).
+        // (Healthy comes first: the heartbeat beats while the worker still waits for the database.)
+        await deployment.WaitUntilAsync(
+            $"SELECT count(*) > 0 AND bool_and(s.ssl) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = '{Warehouse.Schema.WorkerRole.Name}'",
+            TimeSpan.FromMinutes(1), "the workers connected as their role over TLS");
+        Assert.Equal(0L, await deployment.ScalarAsync<long>(
+            $"SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = '{Warehouse.Schema.WorkerRole.Name}' AND NOT s.ssl"));
         Assert.Equal(0, await ingest.WaitAsync(TimeSpan.FromMinutes(2)));
         await deployment.WaitForBatchesToEndAsync(Load);
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Amazon.Runtime;
 using Npgsql;
 using Sparkify.Pipeline;
+using Sparkify.Pipeline.Passwords;
 using Sparkify.Testing;
 using Sparkify.Warehouse;
 using Sparkify.Warehouse.Schema;
@@ -30,11 +31,14 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
         DataSource = NpgsqlDataSource.Create(connectionString);
         Files = files;
         var database = new NpgsqlConnectionStringBuilder(connectionString);
-        // What CloudFormation would fill in: the database endpoint, the bucket and queue names, the region. The
-        // username and password come as the task definition's secrets, as on ECS.
+        // What CloudFormation would fill in: the database endpoint (in the stack's connection string, TLS settings
+        // and all), the bucket and queue names, the region. The usernames and passwords come as the task definitions'
+        // secrets, as on ECS.
         _resolved = new Dictionary<string, string>
         {
-            ["ConnectionStrings__warehouse"] = $"Host=127.0.0.1;Port={database.Port};Database={database.Database}",
+            ["ConnectionStrings__warehouse"] = LocalConnectionString(fixture, database),
+            // The workers read their password from Secrets Manager on AWS; here they get it as PGPASSWORD (RunAsync).
+            [WarehousePasswordSettings.SecretKey] = "",
             ["Sparkify__Bucket"] = options.Bucket,
             ["Sparkify__QueueName"] = options.QueueName,
             ["Sparkify__DeadLetterQueueName"] = options.DeadLetterQueueName,
@@ -50,6 +54,9 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The workers' role's password, as the stack's worker secret would hold it.</summary>
+    public string WorkerPassword { get; } = "rehearsal-worker-" + Guid.NewGuid().ToString("N")[..12];
     /// <summary>How many source files the deployment must load.</summary>
     public int Files { get; }
 
@@ -84,7 +91,19 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
         {
             environment[name] = value;
         }
-        var secrets = new Dictionary<string, string> { ["PGUSER"] = "postgres", ["PGPASSWORD"] = "not-checked-by-the-test-server" };
+        // The split of logins the stack makes: the migration as the owner (the RDS master user), which creates the
+        // workers' role; the workers as that role.
+        var migration = task.SecretNames.Contains(WorkerRole.PasswordVariable);
+        var secrets = new Dictionary<string, string>
+        {
+            ["PGUSER"] = migration ? "postgres" : WorkerRole.Name,
+            ["PGPASSWORD"] = RehearsalFixture.AdminPassword,
+            [WorkerRole.PasswordVariable] = WorkerPassword,
+        };
+        if (!migration)
+        {
+            environment["PGPASSWORD"] = WorkerPassword;
+        }
         var container = await PodmanContainer.StartAsync($"sparkify-{_id}-{taskPrefix.ToLowerInvariant()}-{_containers.Count}", task,
             _fixture.Registry, environment, secrets, _fixture.Podman, detach);
         _containers.Add(container);
@@ -148,6 +167,21 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
         var report = await new WarehouseLoader(dataSource, new LoadOptions()).LoadAsync(dataFolder, await LocalSourceFiles.FindAsync(dataFolder));
         Assert.Equal("completed", report.Status);
         return await WarehouseSnapshot.TakeAsync(dataSource);
+    }
+
+    /// <summary>The stack's connection string for the tasks, with the local server's address and this deployment's database.</summary>
+    private static string LocalConnectionString(RehearsalFixture fixture, NpgsqlConnectionStringBuilder database)
+    {
+        var template = DataProtectionTests.EnvironmentValue(fixture.App.Container("WorkersTransformTask"), "ConnectionStrings__warehouse");
+        var text = string.Concat(template.GetProperty("Fn::Join")[1].EnumerateArray().Select(part => part.ValueKind == System.Text.Json.JsonValueKind.String
+            ? part.GetString()
+            : TemplateReferences.Describe(part) switch
+            {
+                "WarehouseInstance.Endpoint.Address" => "127.0.0.1",
+                "WarehouseInstance.Endpoint.Port" => database.Port.ToString(CultureInfo.InvariantCulture),
+                var other => throw new InvalidOperationException($"the rehearsal has no local value for {other} in the connection string"),
+            }));
+        return new NpgsqlConnectionStringBuilder(text) { Database = database.Database }.ConnectionString;
     }
 
     public static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);

@@ -76,10 +76,10 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         Files += await QueueSetup.UploadFolderAsync(s3, Options.Bucket, dataFolder);
     }
 
-    public static async Task<ProcessPipeline> CreateAsync(string dataFolder)
+    public static async Task<ProcessPipeline> CreateAsync(string dataFolder, PostgresServerOptions? postgresOptions = null)
     {
         var state = new TempFolder();
-        var postgres = await PostgresServer.StartAsync();
+        var postgres = await PostgresServer.StartAsync(postgresOptions ?? new PostgresServerOptions());
         var fauxqs = await FauxqsServer.StartAsync(Path.Combine(state.Path, "fauxqs"));
         var connectionString = await postgres.CreateDatabaseAsync("faults");
         var options = new PipelineOptions
@@ -105,7 +105,7 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         return await WarehouseSnapshot.TakeAsync(dataSource);
     }
 
-    public WorkerProcess StartTransform() => Start("Sparkify.Transform");
+    public WorkerProcess StartTransform(IReadOnlyDictionary<string, string>? overrides = null) => Start("Sparkify.Transform", overrides);
 
     public WorkerProcess StartIngest(IReadOnlyDictionary<string, string>? overrides = null) => Start("Sparkify.Ingest", overrides);
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sparkify.Deploy.Tests.Rehearsal;
+namespace Sparkify.Deploy.Tests;
 
 /// <summary>Runs a program to its end and returns its exit code and output; the caller decides what a failure means.</summary>
 internal static class Tool
