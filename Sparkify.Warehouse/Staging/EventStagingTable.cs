@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
-using NpgsqlTypes;
 using Sparkify.Warehouse.Parsing;
 
 namespace Sparkify.Warehouse.Staging;
@@ -15,7 +13,7 @@ internal sealed class EventStagingTable : IStagingTable
 
     public IRecordFramer CreateFramer(Stream stream, int maxRecordBytes) => new NdjsonFramer(stream, maxRecordBytes);
 
-    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
+    public bool TryStage(BinaryCopyWriter copy, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
     {
         var parsed = EventRecordParser.TryParse(json, out var e, out error);
         parsedAt = Stopwatch.GetTimestamp();
@@ -23,27 +21,27 @@ internal sealed class EventStagingTable : IStagingTable
         {
             return false;
         }
-        importer.StartRow();
-        importer.Write(fileId, NpgsqlDbType.Bigint);
-        importer.Write((int)lineNumber, NpgsqlDbType.Integer);
-        importer.WriteNullable(e.Artist);
-        importer.WriteNullable(e.Auth);
-        importer.WriteNullable(e.FirstName);
-        importer.WriteNullable(e.Gender);
-        importer.WriteNullable(e.ItemInSession, NpgsqlDbType.Integer);
-        importer.WriteNullable(e.LastName);
-        importer.WriteNullable(e.Length, NpgsqlDbType.Double);
-        importer.WriteNullable(e.Level);
-        importer.WriteNullable(e.Location);
-        importer.WriteNullable(e.Method);
-        importer.Write(e.Page, NpgsqlDbType.Text);
-        importer.WriteNullable(e.Registration, NpgsqlDbType.Double);
-        importer.WriteNullable(e.SessionId, NpgsqlDbType.Integer);
-        importer.WriteNullable(e.Song);
-        importer.WriteNullable(e.Status, NpgsqlDbType.Integer);
-        importer.Write(e.Ts, NpgsqlDbType.TimestampTz);
-        importer.WriteNullable(e.UserAgent);
-        importer.WriteNullable(e.UserId, NpgsqlDbType.Bigint);
+        copy.StartRow(20);
+        copy.Write(fileId);
+        copy.Write((int)lineNumber);
+        copy.WriteText(e.Artist);
+        copy.WriteText(e.Auth);
+        copy.WriteText(e.FirstName);
+        copy.WriteText(e.Gender);
+        copy.Write(e.ItemInSession);
+        copy.WriteText(e.LastName);
+        copy.Write(e.Length);
+        copy.WriteText(e.Level);
+        copy.WriteText(e.Location);
+        copy.WriteText(e.Method);
+        copy.Write(e.Page);
+        copy.Write(e.Registration);
+        copy.Write(e.SessionId);
+        copy.WriteText(e.Song);
+        copy.Write(e.Status);
+        copy.WriteTimestamp(e.Ts);
+        copy.WriteText(e.UserAgent);
+        copy.Write(e.UserId);
         return true;
     }
 }

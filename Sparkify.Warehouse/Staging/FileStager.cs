@@ -12,7 +12,7 @@ namespace Sparkify.Warehouse.Staging;
 internal sealed class FileStager(LoadOptions options, PhaseTimes times)
 {
     public async Task<(long Rows, List<StagedLoadError> Errors, string? Failure)> StageFileAsync(
-        NpgsqlBinaryImporter importer, IStagingTable table, SourceFile file, long fileId, CancellationToken cancellationToken)
+        BinaryCopyWriter copy, IStagingTable table, SourceFile file, long fileId, CancellationToken cancellationToken)
     {
         var errors = new List<StagedLoadError>();
         long rows = 0;
@@ -34,7 +34,7 @@ internal sealed class FileStager(LoadOptions options, PhaseTimes times)
                 else
                 {
                     var before = Stopwatch.GetTimestamp();
-                    var staged = table.TryStage(importer, fileId, record.LineNumber, record.Bytes.Span, out error, out var parsedAt);
+                    var staged = table.TryStage(copy, fileId, record.LineNumber, record.Bytes.Span, out error, out var parsedAt);
                     parseTicks += parsedAt - before;
                     if (staged)
                     {

@@ -1,4 +1,3 @@
-using Npgsql;
 using Sparkify.Warehouse.Parsing;
 
 namespace Sparkify.Warehouse.Staging;
@@ -14,7 +13,7 @@ internal interface IStagingTable
     /// Parses one record and, when it is valid, writes it as a row of the open COPY. <paramref name="parsedAt"/> is
     /// the <see cref="System.Diagnostics.Stopwatch"/> timestamp between parsing and writing.
     /// </summary>
-    bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt);
+    bool TryStage(BinaryCopyWriter copy, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt);
 
     static IStagingTable For(FileKind kind) => kind switch
     {

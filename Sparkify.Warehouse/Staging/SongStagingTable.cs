@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
-using NpgsqlTypes;
 using Sparkify.Warehouse.Parsing;
 
 namespace Sparkify.Warehouse.Staging;
@@ -15,7 +13,7 @@ internal sealed class SongStagingTable : IStagingTable
 
     public IRecordFramer CreateFramer(Stream stream, int maxRecordBytes) => new JsonValueFramer(stream, maxRecordBytes);
 
-    public bool TryStage(NpgsqlBinaryImporter importer, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
+    public bool TryStage(BinaryCopyWriter copy, long fileId, long lineNumber, ReadOnlySpan<byte> json, out RecordError error, out long parsedAt)
     {
         var parsed = SongRecordParser.TryParse(json, out var s, out error);
         parsedAt = Stopwatch.GetTimestamp();
@@ -23,19 +21,19 @@ internal sealed class SongStagingTable : IStagingTable
         {
             return false;
         }
-        importer.StartRow();
-        importer.Write(fileId, NpgsqlDbType.Bigint);
-        importer.Write((int)lineNumber, NpgsqlDbType.Integer);
-        importer.WriteNullable(s.NumSongs, NpgsqlDbType.Integer);
-        importer.Write(s.ArtistId, NpgsqlDbType.Text);
-        importer.WriteNullable(s.ArtistLatitude, NpgsqlDbType.Double);
-        importer.WriteNullable(s.ArtistLongitude, NpgsqlDbType.Double);
-        importer.WriteNullable(s.ArtistLocation);
-        importer.WriteNullable(s.ArtistName);
-        importer.Write(s.SongId, NpgsqlDbType.Text);
-        importer.WriteNullable(s.Title);
-        importer.WriteNullable(s.Duration, NpgsqlDbType.Double);
-        importer.WriteNullable(s.Year, NpgsqlDbType.Integer);
+        copy.StartRow(12);
+        copy.Write(fileId);
+        copy.Write((int)lineNumber);
+        copy.Write(s.NumSongs);
+        copy.Write(s.ArtistId);
+        copy.Write(s.ArtistLatitude);
+        copy.Write(s.ArtistLongitude);
+        copy.WriteText(s.ArtistLocation);
+        copy.WriteText(s.ArtistName);
+        copy.Write(s.SongId);
+        copy.WriteText(s.Title);
+        copy.Write(s.Duration);
+        copy.Write(s.Year);
         return true;
     }
 }

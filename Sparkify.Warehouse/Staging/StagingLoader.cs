@@ -163,14 +163,14 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         if (toStage.Count > 0)
         {
             var table = IStagingTable.For(toStage[0].Kind);
-            using var importer = await connection.BeginBinaryImportAsync(table.CopyCommand, cancellationToken);
+            await using var copy = await BinaryCopyWriter.BeginAsync(connection, table.CopyCommand, cancellationToken);
             for (var i = 0; i < toStage.Count; i++)
             {
                 var file = toStage[i];
-                var (rows, fileErrors, failure) = await stager.StageFileAsync(importer, table, file, fileIds[i], cancellationToken);
+                var (rows, fileErrors, failure) = await stager.StageFileAsync(copy, table, file, fileIds[i], cancellationToken);
                 if (failure is not null)
                 {
-                    // Leaving without Complete() cancels the COPY; disposing the transaction rolls back the group.
+                    // Leaving without CompleteAsync cancels the COPY; disposing the transaction rolls back the group.
                     return new Attempt(null, new FailedFile(file, failure, fileErrors));
                 }
                 staged.Add(new StagedFile(file, fileIds[i], rows, fileErrors.Count));
@@ -178,7 +178,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             }
             using (_times.Measure(PhaseTimes.Copy))
             {
-                await importer.CompleteAsync(cancellationToken);
+                await copy.CompleteAsync(cancellationToken);
             }
         }
 
