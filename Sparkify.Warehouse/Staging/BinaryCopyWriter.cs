@@ -81,6 +81,8 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         _length += 4 + written;
     }
 
+    // The nullable overloads stay written out: a shared helper taking the writer as a delegate would allocate one per
+    // value on the hottest path of a load.
     public void Write(int? value)
     {
         if (value is { } present)
