@@ -22,6 +22,11 @@ public sealed class DeadLetterReplayer(
     /// <returns>The batch the replayed files were queued in, or null when there was nothing to queue.</returns>
     public async Task<long?> ReplayAsync(CancellationToken cancellationToken)
     {
+        // A replay opens a batch and publishes, as a scan does: one at a time, under the scan lock, which also covers
+        // resuming what an interrupted Ingest left unpublished.
+        await using var scanLock = await batches.TryLockScanAsync(cancellationToken)
+                                   ?? throw new ScanInProgressException("another Ingest is scanning; the dead-letter replay waits for its turn");
+        await publisher.ResumeAsync(scanLock, cancellationToken);
         using var activity = PipelineTelemetry.Source.StartActivity("dead-letter replay");
         var deadLetterQueueUrl = (await sqs.GetQueueUrlAsync(pipeline.Value.DeadLetterQueueName, cancellationToken)).QueueUrl;
         var dead = await ReceiveAllAsync(deadLetterQueueUrl, cancellationToken);

@@ -44,50 +44,34 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
         return known;
     }
 
-    private const long ScanLockKey = 0x5350_4B46_5343_414E; // "SPKFSCAN"
-
     /// <summary>
     /// Makes this caller the only scanner while the returned lock is held (a session-level advisory lock, released on
-    /// dispose or when the process dies), so that two overlapping Ingest runs cannot both open a batch for one new file.
+    /// dispose or when the process dies), so that two overlapping Ingest runs cannot both open a batch for one new file,
+    /// nor both publish what an interrupted run left unpublished.
     /// </summary>
     /// <returns>The held lock, or null when another scan holds it.</returns>
-    public async Task<IAsyncDisposable?> TryLockScanAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
-            command.Parameters.Add(new() { Value = ScanLockKey });
-            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return new ScanLock(connection);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
+    public Task<ScanLock?> TryLockScanAsync(CancellationToken cancellationToken = default) => ScanLock.TryTakeAsync(dataSource, cancellationToken);
 
-    private sealed class ScanLock(NpgsqlConnection connection) : IAsyncDisposable
+    /// <summary>
+    /// Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again. Only the holder
+    /// of the scan lock may ask: any other Ingest could be publishing them at this moment.
+    /// </summary>
+    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(ScanLock held, CancellationToken cancellationToken = default)
     {
-        public async ValueTask DisposeAsync()
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
+            FROM batch_files q JOIN batches b USING (batch_id)
+            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
+            ORDER BY q.batch_id, q.file_key
+            """, held.Connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<(long, ManifestFile)>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            try
-            {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
-                command.Parameters.Add(new() { Value = ScanLockKey });
-                await command.ExecuteNonQueryAsync();
-            }
-            catch (NpgsqlException)
-            {
-                // The connection is gone, and the lock with it.
-            }
-            await connection.DisposeAsync();
+            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 4))));
         }
+        return files;
     }
 
     /// <param name="traceParent">The W3C traceparent of the opening scan, kept for the batch's star load.</param>
@@ -153,25 +137,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     /// <summary>Marks a file that will not be staged in this batch; a file already staged stays staged.</summary>
     public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'failed', failure_reason = $5", onlyQueued: true, batchId, [file], reason, cancellationToken);
-
-    /// <summary>Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again.</summary>
-    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
-            FROM batch_files q JOIN batches b USING (batch_id)
-            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
-            ORDER BY q.batch_id, q.file_key
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var files = new List<(long, ManifestFile)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 4))));
-        }
-        return files;
-    }
 
     /// <summary>
     /// Files still queued in an open batch whose message was published longer ago than <paramref name="olderThan"/>:
