@@ -80,6 +80,15 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batchId = await InsertBatchAsync(connection, transaction, source, files, traceParent, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return batchId;
+    }
+
+    /// <summary>A new open batch and its manifest (every file queued, none published yet), in the caller's transaction.</summary>
+    internal static async Task<long> InsertBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        IReadOnlyCollection<ManifestFile> files, string? traceParent, CancellationToken cancellationToken)
+    {
         long batchId;
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO batches (source, expected_files, trace_parent) VALUES ($1, $2, $3) RETURNING batch_id", connection, transaction))
@@ -103,7 +112,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
             manifest.Parameters.Add(new() { Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
             await manifest.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         return batchId;
     }
 
@@ -168,26 +176,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     /// <summary>Records that a still-queued file's message was published again (its age restarts).</summary>
     public Task MarkRequeuedAsync(long batchId, ManifestFile file, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("requeues = q.requeues + 1, published_at = now()", onlyQueued: true, batchId, [file], null, cancellationToken);
-
-    /// <summary>
-    /// A dead-lettered file queued in another (open) batch is failed there, since its message is no longer on the queue:
-    /// that batch can then finish, and the replaying batch loads the file.
-    /// </summary>
-    public async Task MarkDeadLetteredElsewhereAsync(long replayBatchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE batch_files q SET state = 'failed', failure_reason = $4, updated_at = now()
-            FROM unnest($1::text[], $2::text[]) AS f (file_key, etag), batches b
-            WHERE q.file_key = f.file_key AND q.etag = f.etag AND q.state = 'queued' AND q.batch_id <> $3
-              AND b.batch_id = q.batch_id AND b.status = 'open'
-            """);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        command.Parameters.Add(new() { Value = replayBatchId });
-        command.Parameters.Add(new() { Value = $"its message was dead-lettered; the dead-letter replay queued it in batch {replayBatchId}" });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     /// <summary>Of <paramref name="files"/>, those loaded already (that exact version).</summary>
     public Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
