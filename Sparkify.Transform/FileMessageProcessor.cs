@@ -118,7 +118,11 @@ public sealed class FileMessageProcessor(
                 sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind,
                     token => prefetched.TryGetValue(file.File.FileKey, out var bytes)
                         ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
-                        : _objects.OpenAsync(file.File, token)) { LastModified = file.File.LastModified });
+                        : _objects.OpenAsync(file.File, token))
+                {
+                    // The message's batch saw this version as the key's current content: a later batch, a later write.
+                    LastModified = file.File.LastModified, SeenInBatch = file.File.BatchId,
+                });
             }
             else
             {
