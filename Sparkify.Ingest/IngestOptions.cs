@@ -11,8 +11,9 @@ public enum IngestMode
     Watch,
 
     /// <summary>
-    /// Drain the dead-letter queue: queue the current version of each dead file in a new batch (after the file or
-    /// the loader was fixed), delete the dead messages, exit.
+    /// Drain the dead-letter queue: settle each dead message's own row in its batch, queue the current version of each
+    /// dead file in a new batch unless it is loaded or in flight (after the file or the loader was fixed), delete the
+    /// dead messages, exit.
     /// </summary>
     ReplayDeadLetters,
 }
