@@ -12,20 +12,28 @@ public sealed class BatchPublisher(
     IAmazonSQS sqs, BatchManifests batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest, ILogger<BatchPublisher> logger)
 {
     private string? _queueUrl;
+    private bool _queueStartedEmpty = ingest.Value.QueueStartsEmpty;
 
     /// <summary>
-    /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch). Only the holder
-    /// of the scan lock does this: another Ingest could otherwise be publishing the same files at the same moment.
+    /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch) — and, the first
+    /// time after a start with <see cref="IngestOptions.QueueStartsEmpty"/>, every file still queued in an open batch.
+    /// Only the holder of the scan lock does this: another Ingest could otherwise be publishing the same files at the
+    /// same moment.
     /// </summary>
     /// <returns>How many files were published.</returns>
     public async Task<int> ResumeAsync(ScanLock held, CancellationToken cancellationToken)
     {
-        var unpublished = await batches.FindUnpublishedAsync(held, cancellationToken);
+        var everyQueued = _queueStartedEmpty;
+        var unpublished = await batches.FindUnpublishedAsync(held, includePublished: everyQueued, cancellationToken);
         foreach (var batch in unpublished.GroupBy(u => u.BatchId))
         {
-            logger.LogWarning("Batch {BatchId}: publishing {Count} file(s) whose messages were not sent before.", batch.Key, batch.Count());
+            logger.LogWarning(everyQueued
+                    ? "Batch {BatchId}: publishing {Count} file(s) again: their messages went with the queue of an earlier run."
+                    : "Batch {BatchId}: publishing {Count} file(s) whose messages were not sent before.",
+                batch.Key, batch.Count());
             await PublishAsync(batch.Key, [.. batch.Select(u => u.File)], cancellationToken);
         }
+        _queueStartedEmpty = false;
         return unpublished.Count;
     }
 

@@ -34,6 +34,13 @@ public sealed class IngestOptions
     /// </summary>
     public List<string> BackfillPrefixes { get; set; } = [];
 
+    /// <summary>
+    /// The queue was created empty when this Ingest started (the local endpoint keeps its state in memory, and a kept
+    /// warehouse outlives it): the first round publishes again every file still queued in an open batch, whose message
+    /// went with the old queue. Never on AWS, whose queue keeps its messages.
+    /// </summary>
+    public bool QueueStartsEmpty { get; set; }
+
     /// <summary>Messages whose publication is recorded in one database update (a crash re-publishes at most this many).</summary>
     [Range(10, 100_000)]
     public int PublishCheckpointEvery { get; set; } = 500;

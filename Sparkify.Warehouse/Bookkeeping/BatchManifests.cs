@@ -53,18 +53,21 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     public Task<ScanLock?> TryLockScanAsync(CancellationToken cancellationToken = default) => ScanLock.TryTakeAsync(dataSource, cancellationToken);
 
     /// <summary>
-    /// Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again. Only the holder
-    /// of the scan lock may ask: any other Ingest could be publishing them at this moment.
+    /// Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again; with
+    /// <paramref name="includePublished"/>, every file still queued in an open batch (the queue lost its messages). Only
+    /// the holder of the scan lock may ask: any other Ingest could be publishing them at this moment.
     /// </summary>
-    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(ScanLock held, CancellationToken cancellationToken = default)
+    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(ScanLock held, bool includePublished = false,
+        CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand(
             """
             SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
             FROM batch_files q JOIN batches b USING (batch_id)
-            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
+            WHERE b.status = 'open' AND q.state = 'queued' AND (q.published_at IS NULL OR $1)
             ORDER BY q.batch_id, q.file_key
             """, held.Connection);
+        command.Parameters.Add(new() { Value = includePublished });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var files = new List<(long, ManifestFile)>();
         while (await reader.ReadAsync(cancellationToken))
