@@ -44,7 +44,9 @@ builder.AddProject<Projects.Sparkify_ReportWeb>("report")
 var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
     .WithReference(warehouse).WaitFor(warehouse)
     .WaitFor(transform)
-    .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch");
+    .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch")
+    // The local endpoint starts empty every time while the warehouse is kept: an earlier run's open batch lost its messages.
+    .WithEnvironment("Sparkify__Ingest__QueueStartsEmpty", settings.UseLocalAws ? "true" : "false");
 
 foreach (var worker in new[] { transform, ingest })
 {

@@ -1,21 +1,20 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Sparkify.Reporting;
-using Sparkify.Warehouse;
-using Sparkify.Warehouse.Reports;
 
 namespace Sparkify.AppHost;
 
 /// <summary>
-/// Run-once mode for scripts and CI: start everything, wait until Ingest has published and every batch has ended,
-/// print the warehouse counts and the check results, stop, and exit 0 — or non-zero with the reason.
+/// Run-once mode for scripts and CI: start everything, wait until Ingest has published and the batches this run opened
+/// have ended, print the warehouse counts and this run's results (<see cref="RunOnceReport"/>), stop, and exit 0 — or
+/// non-zero with the reason.
 /// </summary>
 internal static class RunOnce
 {
     public static async Task<int> RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse,
         IResource ingest, SparkifySettings settings)
     {
+        // Batches opened from now on are this run's; a kept warehouse holds earlier runs' too, which are not judged here.
+        var started = DateTimeOffset.UtcNow;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(settings.RunOnceTimeoutMinutes));
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
@@ -60,14 +59,16 @@ internal static class RunOnce
                 {
                     return await FailAsync(stopped.Reason, notifications, resources, recentLogs, stopped.Name);
                 }
-                await using var pending = dataSource.CreateCommand("SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star')");
+                await using var pending = dataSource.CreateCommand(
+                    "SELECT count(*) FROM batches WHERE status IN ('open', 'loading_star') AND created_at >= $1");
+                pending.Parameters.Add(new() { Value = started });
                 if ((long)(await pending.ExecuteScalarAsync(timeout.Token))! == 0)
                 {
                     break;
                 }
                 await Task.Delay(500, timeout.Token);
             }
-            return await ReportAsync(dataSource, settings, timeout.Token);
+            return await RunOnceReport.PrintAsync(dataSource, settings, started, timeout.Token) ? 0 : 1;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -115,54 +116,6 @@ internal static class RunOnce
         return Fail(reason);
     }
 
-    private static async Task<int> ReportAsync(NpgsqlDataSource dataSource, SparkifySettings settings, CancellationToken cancellationToken)
-    {
-        var counts = await new WarehouseStats(dataSource).CountAsync(cancellationToken);
-        Console.WriteLine(JsonSerializer.Serialize(counts));
-        await using var batches = dataSource.CreateCommand("SELECT batch_id, status, coalesce(error, '') FROM batches ORDER BY batch_id");
-        var failures = new List<string>();
-        await using (var reader = await batches.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                Console.WriteLine($"batch {reader.GetInt64(0)}: {reader.GetString(1)} {reader.GetString(2)}");
-                if (reader.GetString(1) != "completed")
-                {
-                    failures.Add($"batch {reader.GetInt64(0)} {reader.GetString(1)}: {reader.GetString(2)}");
-                }
-            }
-        }
-        await using var checks = dataSource.CreateCommand(
-            """
-            SELECT check_name, passed, failing_rows FROM quality_check_results
-            WHERE batch_id = (SELECT max(batch_id) FROM quality_check_results) ORDER BY check_name
-            """);
-        await using (var reader = await checks.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                Console.WriteLine($"  {(reader.GetBoolean(1) ? "pass" : "FAIL")}  {reader.GetString(0)}");
-            }
-        }
-        await AnswersAsync(dataSource, settings, cancellationToken);
-        return failures.Count == 0 ? 0 : Fail(string.Join("; ", failures));
-    }
-
-    /// <summary>The run ends with answers: a short summary, and the whole report with its charts as a file.</summary>
-    private static async Task AnswersAsync(NpgsqlDataSource dataSource, SparkifySettings settings, CancellationToken cancellationToken)
-    {
-        var report = await new WarehouseReporter(dataSource).BuildAsync(ReportPeriod.All, cancellationToken: cancellationToken);
-        Console.WriteLine();
-        foreach (var line in ReportSummary.Lines(report))
-        {
-            Console.WriteLine(line);
-        }
-        var file = Path.Combine(settings.StateDirectory, "reports", settings.SourceName + ".html");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllTextAsync(file, ReportHtml.Render(report), cancellationToken);
-        Console.WriteLine($"The full report, with charts: {file} (also the \"report\" page of the AppHost while it runs, and `sparkify report`).");
-    }
-
     /// <summary>Without a dashboard to look at, say where each resource stands.</summary>
     private static void PrintStates(ResourceNotificationService notifications, IEnumerable<IResource> resources)
     {
@@ -176,7 +129,7 @@ internal static class RunOnce
         }
     }
 
-    private static int Fail(string reason)
+    internal static int Fail(string reason)
     {
         Console.Error.WriteLine("run-once failed: " + reason);
         return 1;

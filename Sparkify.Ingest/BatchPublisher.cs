@@ -1,5 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sparkify.Pipeline;
 using Sparkify.Warehouse.Bookkeeping;
@@ -7,9 +8,34 @@ using Sparkify.Warehouse.Bookkeeping;
 namespace Sparkify.Ingest;
 
 /// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call, 4 calls at a time) with the trace context, recording progress.</summary>
-public sealed class BatchPublisher(IAmazonSQS sqs, BatchManifests batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest)
+public sealed class BatchPublisher(
+    IAmazonSQS sqs, BatchManifests batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest, ILogger<BatchPublisher> logger)
 {
     private string? _queueUrl;
+    private bool _queueStartedEmpty = ingest.Value.QueueStartsEmpty;
+
+    /// <summary>
+    /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch) — and, the first
+    /// time after a start with <see cref="IngestOptions.QueueStartsEmpty"/>, every file still queued in an open batch.
+    /// Only the holder of the scan lock does this: another Ingest could otherwise be publishing the same files at the
+    /// same moment.
+    /// </summary>
+    /// <returns>How many files were published.</returns>
+    public async Task<int> ResumeAsync(ScanLock held, CancellationToken cancellationToken)
+    {
+        var everyQueued = _queueStartedEmpty;
+        var unpublished = await batches.FindUnpublishedAsync(held, includePublished: everyQueued, cancellationToken);
+        foreach (var batch in unpublished.GroupBy(u => u.BatchId))
+        {
+            logger.LogWarning(everyQueued
+                    ? "Batch {BatchId}: publishing {Count} file(s) again: their messages went with the queue of an earlier run."
+                    : "Batch {BatchId}: publishing {Count} file(s) whose messages were not sent before.",
+                batch.Key, batch.Count());
+            await PublishAsync(batch.Key, [.. batch.Select(u => u.File)], cancellationToken);
+        }
+        _queueStartedEmpty = false;
+        return unpublished.Count;
+    }
 
     public async Task PublishAsync(long batchId, IReadOnlyList<ManifestFile> files, CancellationToken cancellationToken)
     {

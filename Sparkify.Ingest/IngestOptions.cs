@@ -11,8 +11,9 @@ public enum IngestMode
     Watch,
 
     /// <summary>
-    /// Drain the dead-letter queue: queue the current version of each dead file in a new batch (after the file or
-    /// the loader was fixed), delete the dead messages, exit.
+    /// Drain the dead-letter queue: settle each dead message's own row in its batch, queue the current version of each
+    /// dead file in a new batch unless it is loaded or in flight (after the file or the loader was fixed), delete the
+    /// dead messages, exit.
     /// </summary>
     ReplayDeadLetters,
 }
@@ -32,6 +33,13 @@ public sealed class IngestOptions
     /// Files already loaded are skipped as always; files that failed or are new are (re)loaded.
     /// </summary>
     public List<string> BackfillPrefixes { get; set; } = [];
+
+    /// <summary>
+    /// The queue was created empty when this Ingest started (the local endpoint keeps its state in memory, and a kept
+    /// warehouse outlives it): the first round publishes again every file still queued in an open batch, whose message
+    /// went with the old queue. Never on AWS, whose queue keeps its messages.
+    /// </summary>
+    public bool QueueStartsEmpty { get; set; }
 
     /// <summary>Messages whose publication is recorded in one database update (a crash re-publishes at most this many).</summary>
     [Range(10, 100_000)]

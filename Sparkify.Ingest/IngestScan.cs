@@ -14,18 +14,25 @@ public sealed class IngestScan(
     S3FileScanner scanner, BatchPublisher publisher, BatchManifests batches,
     IOptions<PipelineOptions> pipeline, ILogger<IngestScan> logger)
 {
-    /// <summary>Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch).</summary>
+    /// <summary>
+    /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch), under the scan
+    /// lock: while another Ingest holds it, those files may be the ones it is publishing, and nothing is done.
+    /// </summary>
     public async Task<int> ResumeAsync(CancellationToken cancellationToken)
     {
-        var unpublished = await batches.FindUnpublishedAsync(cancellationToken);
-        foreach (var batch in unpublished.GroupBy(u => u.BatchId))
+        await using var scanLock = await batches.TryLockScanAsync(cancellationToken);
+        if (scanLock is null)
         {
-            logger.LogWarning("Batch {BatchId}: publishing {Count} file(s) whose messages were not sent before.", batch.Key, batch.Count());
-            await publisher.PublishAsync(batch.Key, [.. batch.Select(u => u.File)], cancellationToken);
+            logger.LogWarning("Another Ingest is scanning or publishing; nothing is resumed by this one.");
+            return 0;
         }
-        return unpublished.Count;
+        return await publisher.ResumeAsync(scanLock, cancellationToken);
     }
 
+    /// <summary>
+    /// Under the scan lock, publishes what an interrupted Ingest left unpublished, then scans. A scan that overlaps
+    /// another Ingest's is skipped whole.
+    /// </summary>
     /// <returns>The new batch's id, or null when there was nothing new.</returns>
     /// <param name="retryFailed">Queue again file versions that failed for good before (a backfill does).</param>
     public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken, bool retryFailed = false)
@@ -38,6 +45,7 @@ public sealed class IngestScan(
             logger.LogWarning("Another Ingest is scanning the warehouse's sources; this scan is skipped.");
             return null;
         }
+        await publisher.ResumeAsync(scanLock, cancellationToken);
         var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
         var known = await batches.FindKnownAsync(found, includeFailed: !retryFailed, cancellationToken);
         var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();

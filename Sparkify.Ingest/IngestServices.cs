@@ -9,6 +9,7 @@ public static class IngestServices
         services.AddSingleton<S3FileScanner>();
         services.AddSingleton<BatchPublisher>();
         services.AddSingleton<IngestScan>();
+        services.AddSingleton<Sparkify.Warehouse.Bookkeeping.DeadLetterReplays>();
         services.AddSingleton<DeadLetterReplayer>();
         return services;
     }

@@ -7,8 +7,8 @@ namespace Sparkify.Ingest;
 /// <summary>
 /// Runs the ingestor once (then stops the host) or every interval in watch mode. A scan that fails because the
 /// database, S3 or SQS is unreachable is retried with backoff: forever in watch mode, a few times in once mode, after
-/// which the worker gives up with a non-zero exit code. Retrying is safe: a scan resumes the batch it left
-/// unpublished and skips files already queued or loaded.
+/// which the worker gives up with a non-zero exit code. Retrying is safe: a scan (or a replay) first resumes, under the
+/// same scan lock, a batch an interrupted Ingest left unpublished, and skips files already queued or loaded.
 /// </summary>
 public sealed class IngestWorker(
     IngestScan ingestor, DeadLetterReplayer replayer, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit, IOptions<PipelineOptions> pipeline,
@@ -34,7 +34,6 @@ public sealed class IngestWorker(
             try
             {
                 using var alive = heartbeat.KeepAlive();
-                await ingestor.ResumeAsync(stoppingToken);
                 if (replay)
                 {
                     await replayer.ReplayAsync(stoppingToken);

@@ -8,12 +8,12 @@ namespace Sparkify.Reporting;
 /// <summary>
 /// The report as one self-contained HTML page (no network needed to open it): the answers as tables, each with its
 /// chart inline as SVG. The same page is what <c>sparkify report --html</c> writes and what the report service serves;
-/// served live, a period form and a reload when a new batch completes are added.
+/// served live, a period form and a reload when the star schema changes are added.
 /// </summary>
 public static class ReportHtml
 {
     /// <param name="live">Served by the report service: a form to choose the period, and a reload when the warehouse changes.</param>
-    /// <param name="version">The latest finished batch when the page was made (what <c>/version</c> is compared with).</param>
+    /// <param name="version">When the star schema last changed, as the page was made (what <c>/version</c> is compared with).</param>
     public static string Render(WarehouseReport report, bool live = false, long version = 0, int top = 10)
     {
         var html = new StringBuilder();
@@ -110,7 +110,7 @@ public static class ReportHtml
         {
             html.Append($$"""
                 <script>
-                // Reload when a new batch has completed (the warehouse changed).
+                // Reload when a star load has committed since (the warehouse changed), whichever batch it was.
                 setInterval(async () => {
                   try { const r = await fetch('version'); if (r.ok && (await r.text()).trim() !== '{{version}}') location.reload(); } catch (e) { }
                 }, 5000);

@@ -19,9 +19,9 @@ namespace Sparkify.Transform;
 /// </summary>
 public sealed class FileMessageProcessor(
     NpgsqlDataSource dataSource, BatchManifests batches, IAmazonS3 s3, IAmazonSQS sqs, StarLoadCoordinator starLoads,
-    PendingPhaseTimes pendingTimes, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
+    PendingPhaseTimes pendingTimes, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<FileMessageProcessor> logger)
 {
-    private readonly ObjectPrefetcher _objects = new(s3);
+    private readonly ObjectPrefetcher _objects = new(s3, pipeline.Value.Bucket);
 
     /// <summary>Tries of one group that meets lock waits or deadlocks before its files' receive counts it as failed.</summary>
     public const int MaxContentionAttempts = 3;
@@ -90,6 +90,17 @@ public sealed class FileMessageProcessor(
         activity?.SetTag("sparkify.files", files.Count);
 
         var settings = options.Value;
+        // A message naming another bucket fails as a file, for good, before anything is read: Transform reads only the
+        // bucket it is configured with (and its IAM role allows no other).
+        foreach (var foreign in files.Where(f => !_objects.IsConfiguredBucket(f.File)).ToList())
+        {
+            await SettleFailedAsync(queueUrl, batchId, foreign, ObjectPrefetcher.OtherBucket(foreign.File, pipeline.Value.Bucket), final: true, cancellationToken);
+            files.Remove(foreign);
+        }
+        if (files.Count == 0)
+        {
+            return;
+        }
         Dictionary<string, byte[]> prefetched;
         using (times.Measure(PhaseTimes.S3Get))
         {
@@ -107,7 +118,11 @@ public sealed class FileMessageProcessor(
                 sources.Add(new SourceFile(file.File.FileKey, file.File.ETag, file.File.Size, kind,
                     token => prefetched.TryGetValue(file.File.FileKey, out var bytes)
                         ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
-                        : _objects.OpenAsync(file.File, token)) { LastModified = file.File.LastModified });
+                        : _objects.OpenAsync(file.File, token))
+                {
+                    // The message's batch saw this version as the key's current content: a later batch, a later write.
+                    LastModified = file.File.LastModified, SeenInBatch = file.File.BatchId,
+                });
             }
             else
             {

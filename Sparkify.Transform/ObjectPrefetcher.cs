@@ -9,9 +9,10 @@ namespace Sparkify.Transform;
 /// <summary>
 /// Fetches the small objects of a group in parallel before they are staged: one at a time, thousands of one-song
 /// files would spend their time waiting on GET round trips. Large objects are left to stream during the COPY, and
-/// the bytes held at once are bounded.
+/// the bytes held at once are bounded. It reads only from <paramref name="bucket"/>, the configured one, whatever a
+/// message names.
 /// </summary>
-internal sealed class ObjectPrefetcher(IAmazonS3 s3)
+internal sealed class ObjectPrefetcher(IAmazonS3 s3, string bucket)
 {
     public const long SmallObjectBytes = 1024 * 1024;
     private const long MaxPrefetchedBytes = 64L * 1024 * 1024;
@@ -22,7 +23,7 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3)
     {
         var chosen = new List<FileMessage>();
         long total = 0;
-        foreach (var file in files.Where(f => f.Size <= SmallObjectBytes))
+        foreach (var file in files.Where(f => f.Size <= SmallObjectBytes && IsConfiguredBucket(f)))
         {
             if (total + file.Size > MaxPrefetchedBytes)
             {
@@ -50,9 +51,17 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3)
         return new Dictionary<string, byte[]>(fetched);
     }
 
+    /// <summary>Whether the message names the bucket this Transform reads; no other is ever read.</summary>
+    public bool IsConfiguredBucket(FileMessage file) => string.Equals(file.Bucket, bucket, StringComparison.Ordinal);
+
     /// <exception cref="SourceUnavailableException">S3 did not answer (5xx, throttling, a timeout): not the file's fault.</exception>
+    /// <exception cref="InvalidDataException">The message names another bucket than the configured one: nothing is read.</exception>
     public async Task<Stream> OpenAsync(FileMessage file, CancellationToken cancellationToken)
     {
+        if (!IsConfiguredBucket(file))
+        {
+            throw new InvalidDataException(OtherBucket(file, bucket));
+        }
         try
         {
             // EtagToMatch: stage exactly the content the batch's manifest names, never a newer upload under the same key.
@@ -69,6 +78,9 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3)
             throw TransientFaults.IsTransient(exception) ? new SourceUnavailableException(file.FileKey, exception) : exception;
         }
     }
+
+    public static string OtherBucket(FileMessage file, string bucket) =>
+        $"the message names the bucket {file.Bucket}, not the configured bucket {bucket}: nothing was read from it";
 
     /// <summary>An object's body whose read failures mid-stream (a connection reset) are S3's, not the file's.</summary>
     private sealed class UnavailableAsSourceStream(Stream body, string fileKey) : ReadOnlyStreamWrapper(body)

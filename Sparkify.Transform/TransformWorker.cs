@@ -165,8 +165,10 @@ public sealed class TransformWorker(
     /// <summary>
     /// Long-polls for the first page, then takes further pages without waiting, a few calls at a time, up to
     /// MaxFilesPerGroup or until a page comes back short. The time returned is that of the calls that brought
-    /// messages (an empty long poll is idle time, not work). Once the first page is in hand, a stop does not interrupt
-    /// the gathering: what was received is processed or handed back.
+    /// messages (an empty long poll is idle time, not work). A stop interrupts no receive call, the long poll included
+    /// (it ends within WaitTimeSeconds): SQS does not know that a client gave up on a call, so a poll cancelled by the
+    /// client can still take messages — a group another receiver just handed back — and leave them invisible for the
+    /// visibility timeout. What a call brings after the stop is handed back.
     /// </summary>
     private async Task<(List<Message> Messages, TimeSpan ReceiveTime)> ReceiveGroupAsync(string queueUrl, CancellationToken stoppingToken,
         CancellationToken workToken)
@@ -174,7 +176,11 @@ public sealed class TransformWorker(
         const int pageSize = 10, parallelPages = 4;
         var settings = options.Value;
         var started = Stopwatch.GetTimestamp();
-        var messages = await ReceivePageAsync(queueUrl, settings.WaitTimeSeconds, stoppingToken);
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return ([], TimeSpan.Zero);
+        }
+        var messages = await ReceivePageAsync(queueUrl, settings.WaitTimeSeconds, workToken);
         var receiveTime = messages.Count > 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero;
         var full = messages.Count == pageSize;
         while (full && messages.Count + pageSize <= settings.MaxFilesPerGroup && !stoppingToken.IsCancellationRequested)

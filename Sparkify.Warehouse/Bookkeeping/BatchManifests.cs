@@ -44,50 +44,37 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
         return known;
     }
 
-    private const long ScanLockKey = 0x5350_4B46_5343_414E; // "SPKFSCAN"
-
     /// <summary>
     /// Makes this caller the only scanner while the returned lock is held (a session-level advisory lock, released on
-    /// dispose or when the process dies), so that two overlapping Ingest runs cannot both open a batch for one new file.
+    /// dispose or when the process dies), so that two overlapping Ingest runs cannot both open a batch for one new file,
+    /// nor both publish what an interrupted run left unpublished.
     /// </summary>
     /// <returns>The held lock, or null when another scan holds it.</returns>
-    public async Task<IAsyncDisposable?> TryLockScanAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
-            command.Parameters.Add(new() { Value = ScanLockKey });
-            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return new ScanLock(connection);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
+    public Task<ScanLock?> TryLockScanAsync(CancellationToken cancellationToken = default) => ScanLock.TryTakeAsync(dataSource, cancellationToken);
 
-    private sealed class ScanLock(NpgsqlConnection connection) : IAsyncDisposable
+    /// <summary>
+    /// Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again; with
+    /// <paramref name="includePublished"/>, every file still queued in an open batch (the queue lost its messages). Only
+    /// the holder of the scan lock may ask: any other Ingest could be publishing them at this moment.
+    /// </summary>
+    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(ScanLock held, bool includePublished = false,
+        CancellationToken cancellationToken = default)
     {
-        public async ValueTask DisposeAsync()
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
+            FROM batch_files q JOIN batches b USING (batch_id)
+            WHERE b.status = 'open' AND q.state = 'queued' AND (q.published_at IS NULL OR $1)
+            ORDER BY q.batch_id, q.file_key
+            """, held.Connection);
+        command.Parameters.Add(new() { Value = includePublished });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var files = new List<(long, ManifestFile)>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            try
-            {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
-                command.Parameters.Add(new() { Value = ScanLockKey });
-                await command.ExecuteNonQueryAsync();
-            }
-            catch (NpgsqlException)
-            {
-                // The connection is gone, and the lock with it.
-            }
-            await connection.DisposeAsync();
+            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 4))));
         }
+        return files;
     }
 
     /// <param name="traceParent">The W3C traceparent of the opening scan, kept for the batch's star load.</param>
@@ -96,6 +83,15 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batchId = await InsertBatchAsync(connection, transaction, source, files, traceParent, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return batchId;
+    }
+
+    /// <summary>A new open batch and its manifest (every file queued, none published yet), in the caller's transaction.</summary>
+    internal static async Task<long> InsertBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
+        IReadOnlyCollection<ManifestFile> files, string? traceParent, CancellationToken cancellationToken)
+    {
         long batchId;
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO batches (source, expected_files, trace_parent) VALUES ($1, $2, $3) RETURNING batch_id", connection, transaction))
@@ -119,7 +115,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
             manifest.Parameters.Add(new() { Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
             await manifest.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         return batchId;
     }
 
@@ -154,25 +149,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("state = 'failed', failure_reason = $5", onlyQueued: true, batchId, [file], reason, cancellationToken);
 
-    /// <summary>Files of open batches whose message was never sent (Ingest stopped mid-publish), to publish again.</summary>
-    public async Task<List<(long BatchId, ManifestFile File)>> FindUnpublishedAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT q.batch_id, q.file_key, q.etag, q.size_bytes, q.source_modified_at
-            FROM batch_files q JOIN batches b USING (batch_id)
-            WHERE b.status = 'open' AND q.state = 'queued' AND q.published_at IS NULL
-            ORDER BY q.batch_id, q.file_key
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var files = new List<(long, ManifestFile)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            files.Add((reader.GetInt64(0), new ManifestFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), ModifiedAt(reader, 4))));
-        }
-        return files;
-    }
-
     /// <summary>
     /// Files still queued in an open batch whose message was published longer ago than <paramref name="olderThan"/>:
     /// by then a message has been received its last time, so a file still queued may have lost its message.
@@ -203,26 +179,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     /// <summary>Records that a still-queued file's message was published again (its age restarts).</summary>
     public Task MarkRequeuedAsync(long batchId, ManifestFile file, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("requeues = q.requeues + 1, published_at = now()", onlyQueued: true, batchId, [file], null, cancellationToken);
-
-    /// <summary>
-    /// A dead-lettered file queued in another (open) batch is failed there, since its message is no longer on the queue:
-    /// that batch can then finish, and the replaying batch loads the file.
-    /// </summary>
-    public async Task MarkDeadLetteredElsewhereAsync(long replayBatchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE batch_files q SET state = 'failed', failure_reason = $4, updated_at = now()
-            FROM unnest($1::text[], $2::text[]) AS f (file_key, etag), batches b
-            WHERE q.file_key = f.file_key AND q.etag = f.etag AND q.state = 'queued' AND q.batch_id <> $3
-              AND b.batch_id = q.batch_id AND b.status = 'open'
-            """);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        command.Parameters.Add(new() { Value = replayBatchId });
-        command.Parameters.Add(new() { Value = $"its message was dead-lettered; the dead-letter replay queued it in batch {replayBatchId}" });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     /// <summary>Of <paramref name="files"/>, those loaded already (that exact version).</summary>
     public Task<HashSet<(string Key, string ETag)>> FindLoadedAsync(IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>

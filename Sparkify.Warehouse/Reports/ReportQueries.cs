@@ -139,7 +139,15 @@ internal static class ReportQueries
         GROUP BY 1, 2 ORDER BY plays DESC, 1, 2 LIMIT $3
         """;
 
-    /// <summary>The latest finished batch: a report page reloads when it changes.</summary>
-    public const string LatestCompletedBatch =
-        "SELECT coalesce(max(batch_id), 0) FROM batches WHERE status IN ('completed', 'completed_with_failures')";
+    /// <summary>
+    /// When the star schema last changed, in microseconds since the epoch (0: never): the latest completion of a batch
+    /// whose star load committed. Star loads commit one at a time and stamp their batch inside, so every commit moves it
+    /// on, also when batches finish out of order (the greatest batch id need not change). A report page reloads when it
+    /// changes.
+    /// </summary>
+    public const string StarChangedAt =
+        """
+        SELECT coalesce((extract(epoch FROM max(completed_at)) * 1000000)::bigint, 0)
+        FROM batches WHERE status IN ('completed', 'completed_with_failures')
+        """;
 }

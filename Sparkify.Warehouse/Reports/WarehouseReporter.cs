@@ -77,8 +77,8 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
             new CatalogCoverage(coverage.Matched, coverage.Unmatched, Share(coverage.Matched, totals.Plays), unmatched));
     }
 
-    /// <summary>The latest finished batch (0: none yet): what a live report compares itself with to know it is stale.</summary>
-    public async Task<long> LatestFinishedBatchAsync(CancellationToken cancellationToken = default)
+    /// <summary>When the star schema last changed (<see cref="ReportQueries.StarChangedAt"/>; 0: never): what a live report compares itself with to know it is stale.</summary>
+    public async Task<long> StarChangedAtAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var exists = new NpgsqlCommand("SELECT to_regclass('batches') IS NOT NULL", connection))
@@ -88,7 +88,7 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
                 return 0;
             }
         }
-        await using var command = new NpgsqlCommand(ReportQueries.LatestCompletedBatch, connection);
+        await using var command = new NpgsqlCommand(ReportQueries.StarChangedAt, connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -11,40 +11,43 @@ namespace Sparkify.Warehouse.Staging;
 internal static class LoadFileRecords
 {
     /// <summary>
-    /// One loaded version per key, the newest (<see cref="SourceFile.IsNewer"/>): a file older than the loaded version
-    /// of its key, or than another version in the same group, is stale (recorded as superseded, not staged); a loaded
-    /// version older than the file is superseded by it. The loaded versions are locked, so that two loaders of two
-    /// versions of one key decide one after the other; a version committed meanwhile surfaces as a unique violation,
-    /// and the next attempt decides again.
+    /// One loaded version per key, the newest (<see cref="SourceVersion"/>): a file older than the loaded version of its
+    /// key, or than another version in the same group, is stale (recorded as superseded, not staged); a loaded version
+    /// older than the file is superseded by it. A loaded version was seen by the pipeline batch that staged it when that
+    /// batch has a manifest (Ingest opened it). The loaded versions are locked, so that two loaders of two versions of
+    /// one key decide one after the other; a version committed meanwhile surfaces as a unique violation, and the next
+    /// attempt decides again.
     /// </summary>
     public static async Task<(List<SourceFile> ToStage, List<SourceFile> Stale, List<long> Older)> SortVersionsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
     {
-        var loaded = new Dictionary<string, (long FileId, string ETag, DateTimeOffset? Modified)>(StringComparer.Ordinal);
+        var loaded = new Dictionary<string, (long FileId, SourceVersion Version)>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(
             """
-            SELECT f.file_key, f.file_id, f.etag, f.source_modified_at FROM load_files f
+            SELECT f.file_key, f.file_id, f.etag, f.source_modified_at, CASE WHEN b.expected_files IS NOT NULL THEN f.batch_id END
+            FROM load_files f JOIN batches b USING (batch_id)
             WHERE f.status = 'loaded' AND f.file_key = ANY($1)
-            FOR UPDATE
+            FOR UPDATE OF f
             """, connection, transaction))
         {
             command.Parameters.Add(new() { Value = files.Select(f => f.Key).Distinct().ToArray() });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                loaded[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
+                loaded[reader.GetString(0)] = (reader.GetInt64(1), new SourceVersion(
+                    reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
+                    reader.GetString(2)));
             }
         }
         var newestInGroup = files.GroupBy(f => f.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Aggregate((a, b) => SourceFile.IsNewer(b.LastModified, b.ETag, a.LastModified, a.ETag) ? b : a),
-                StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => g.Aggregate((a, b) => b.Version.IsNewerThan(a.Version) ? b : a), StringComparer.Ordinal);
         List<SourceFile> toStage = [], stale = [];
         List<long> older = [];
         foreach (var file in files)
         {
-            var current = loaded.TryGetValue(file.Key, out var version) && version.ETag != file.ETag ? version : default((long, string, DateTimeOffset?)?);
-            var olderThanLoaded = current is { } other && !SourceFile.IsNewer(file.LastModified, file.ETag, other.Item3, other.Item2);
+            var current = loaded.TryGetValue(file.Key, out var version) && version.Version.ETag != file.ETag ? version : default((long, SourceVersion)?);
+            var olderThanLoaded = current is { } other && !file.Version.IsNewerThan(other.Item2);
             if (olderThanLoaded || !ReferenceEquals(newestInGroup[file.Key], file))
             {
                 stale.Add(file);
@@ -58,6 +61,7 @@ internal static class LoadFileRecords
         }
         return (toStage, stale, older);
     }
+
     public static async Task<long[]> AllocateFileIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT nextval('load_file_id_seq') FROM generate_series(1, $1)", connection, transaction);

@@ -11,8 +11,11 @@ public sealed record SourceListing(IReadOnlyList<SourceFile> Files, IReadOnlyLis
 /// <summary>
 /// The <c>song_data/**.json</c> and <c>log_data/**.json</c> files (also <c>.json.gz</c>) below a local folder, songs
 /// first. A file is keyed by its canonical path (every link resolved), so whatever links point at it — an alias, a
-/// link to a folder, a link loop — it is listed once. Entries that cannot be read (a dangling link, a link loop, a
-/// name that is not valid UTF-8, no permission) are skipped and reported, never thrown.
+/// link to a folder, a link loop — it is listed once. A link is followed only when its target lies inside the same data
+/// folder (<c>song_data/</c> or <c>log_data/</c>, itself possibly a link) as the link: a link that leaves it is
+/// refused, so what is loaded, and as what kind, depends on the file alone, never on which folder above it is loaded.
+/// Entries that cannot be read (a dangling link, a link loop, a link that leaves its data folder, a name that is not
+/// valid UTF-8, no permission) are skipped and reported, never thrown.
 /// </summary>
 public static class LocalSourceFiles
 {
@@ -32,10 +35,10 @@ public static class LocalSourceFiles
             throw new DirectoryNotFoundException($"The folder {root} holds neither a song_data/ nor a log_data/ folder.");
         }
 
-        var walk = new Walk(root);
+        var walk = new Walk();
         foreach (var top in folders)
         {
-            walk.Folder(top);
+            walk.DataFolder(top);
         }
         var paths = walk.Found
             .OrderBy(file => file.Kind)
@@ -65,16 +68,31 @@ public static class LocalSourceFiles
         return new SourceListing([.. files.OfType<SourceFile>()], skipped);
     }
 
-    /// <summary>A depth-first walk that follows links, visits each real folder once and keeps each real file once.</summary>
-    private sealed class Walk(string root)
+    /// <summary>
+    /// A depth-first walk of one data folder at a time that follows links inside it, visits each real folder once and
+    /// keeps each real file once.
+    /// </summary>
+    private sealed class Walk
     {
         private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
         private readonly HashSet<string> _files = new(StringComparer.Ordinal);
+        private string _dataFolder = "";
+        private string _dataFolderName = "";
+        private FileKind _kind;
 
         public List<(string Key, FileKind Kind)> Found { get; } = [];
         public List<SkippedEntry> Skipped { get; } = [];
 
-        public void Folder(string path)
+        /// <summary>Walks <c>song_data/</c> or <c>log_data/</c>: every file kept is below it (canonically), and of its kind.</summary>
+        public void DataFolder(string path)
+        {
+            _dataFolderName = Path.GetFileName(path);
+            _kind = SourceFile.KindOfKey(_dataFolderName)!.Value;
+            _dataFolder = CanonicalPath(path);
+            Folder(path);
+        }
+
+        private void Folder(string path)
         {
             if (!_folders.Add(CanonicalPath(path)))
             {
@@ -117,11 +135,21 @@ public static class LocalSourceFiles
                     return;
                 }
                 target.Refresh();
-                if (!target.Exists && !Directory.Exists(target.FullName))
+                var isFolder = Directory.Exists(target.FullName);
+                if (!target.Exists && !isFolder)
                 {
                     if (SourceFile.IsSourceName(path))
                     {
                         Skipped.Add(new SkippedEntry(path, $"a dangling symbolic link (to {info.LinkTarget})"));
+                    }
+                    return;
+                }
+                if (!IsInside(CanonicalPath(path), _dataFolder))
+                {
+                    if (isFolder || SourceFile.IsSourceName(path))
+                    {
+                        Skipped.Add(new SkippedEntry(path,
+                            $"a symbolic link that leaves {_dataFolderName}/ (to {info.LinkTarget}): not followed; copy the file in, or link the whole {_dataFolderName}/ folder"));
                     }
                     return;
                 }
@@ -136,15 +164,15 @@ public static class LocalSourceFiles
                 return;
             }
             var real = CanonicalPath(path);
-            if (!_files.Add(real))
+            if (_files.Add(real))
             {
-                return;
+                Found.Add((real.Replace(Path.DirectorySeparatorChar, '/'), _kind));
             }
-            // The real file's place decides its kind; a link from outside the two folders keeps the kind of where it was found.
-            var kind = SourceFile.KindOfKey(Path.GetRelativePath(root, real).Replace(Path.DirectorySeparatorChar, '/'))
-                       ?? SourceFile.KindOfKey(Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))!.Value;
-            Found.Add((real.Replace(Path.DirectorySeparatorChar, '/'), kind));
         }
+
+        /// <summary>The folder itself, or anything below it.</summary>
+        private static bool IsInside(string path, string folder) =>
+            path.StartsWith(folder, StringComparison.Ordinal) && (path.Length == folder.Length || path[folder.Length] == Path.DirectorySeparatorChar);
     }
 
     /// <summary>The absolute path with every symbolic link resolved, so one file or folder has one spelling.</summary>

@@ -12,25 +12,42 @@ public static class SourceDecoding
 {
     private const int HeadBytes = 6;
 
+    /// <summary>
+    /// The decoded stream over <paramref name="raw"/>, which it then owns. When the head cannot be read or decoded (a
+    /// corrupt <c>.json.gz</c>, a read that fails), or the content is refused, <paramref name="raw"/> is disposed before
+    /// the exception leaves: an S3 response or an open file is never left behind, however often the file is retried.
+    /// </summary>
     public static async Task<Stream> DecodeAsync(Stream raw, CancellationToken cancellationToken)
     {
-        var head = new byte[HeadBytes];
-        var length = await raw.ReadAtLeastAsync(head, HeadBytes, throwOnEndOfStream: false, cancellationToken);
-        var prefix = head.AsSpan(0, length);
-        Stream stream = new PrefixedStream(head[..length], raw);
-
-        if (prefix.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]))
+        // The outermost stream made so far: disposing it disposes every one below, down to raw.
+        var outer = raw;
+        try
         {
-            return await DecodeAsync(new GZipStream(stream, CompressionMode.Decompress), cancellationToken);
+            while (true)
+            {
+                var head = new byte[HeadBytes];
+                var length = await outer.ReadAtLeastAsync(head, HeadBytes, throwOnEndOfStream: false, cancellationToken);
+                var prefix = head.AsSpan(0, length);
+                outer = new PrefixedStream(head[..length], outer);
+                if (prefix.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]))
+                {
+                    outer = new GZipStream(outer, CompressionMode.Decompress);
+                    continue;
+                }
+                if (Refused(prefix) is { } refused)
+                {
+                    throw new InvalidDataException($"{refused}: not supported; store the JSON as it is, or gzip-compressed");
+                }
+                return Encoding(prefix) is { } encoding
+                    ? System.Text.Encoding.CreateTranscodingStream(outer, encoding, System.Text.Encoding.UTF8)
+                    : outer;
+            }
         }
-        if (Refused(prefix) is { } refused)
+        catch
         {
-            await stream.DisposeAsync();
-            throw new InvalidDataException($"{refused}: not supported; store the JSON as it is, or gzip-compressed");
+            await outer.DisposeAsync();
+            throw;
         }
-        return Encoding(prefix) is { } encoding
-            ? System.Text.Encoding.CreateTranscodingStream(stream, encoding, System.Text.Encoding.UTF8)
-            : stream;
     }
 
     private static Encoding? Encoding(ReadOnlySpan<byte> head) => head switch

@@ -13,14 +13,14 @@ public enum FileKind
 /// </summary>
 public sealed record SourceFile(string Key, string ETag, long Size, FileKind Kind, Func<CancellationToken, Task<Stream>> OpenAsync)
 {
-    /// <summary>The source's modification time (S3 LastModified, a local file's): of two versions of a key the newer stays loaded.</summary>
+    /// <summary>The source's modification time (S3 LastModified, a local file's).</summary>
     public DateTimeOffset? LastModified { get; init; }
 
-    /// <summary>Whether this version is newer than another of the same key: by modification time, then by ETag.</summary>
-    public static bool IsNewer(DateTimeOffset? modified, string etag, DateTimeOffset? otherModified, string otherETag) =>
-        (modified ?? DateTimeOffset.MinValue).CompareTo(otherModified ?? DateTimeOffset.MinValue) is var order && order != 0
-            ? order > 0
-            : string.CompareOrdinal(etag, otherETag) > 0;
+    /// <summary>The pipeline batch whose scan saw this version as its key's current content (the message's batch); null for local files.</summary>
+    public long? SeenInBatch { get; init; }
+
+    /// <summary>What orders it against another version of its key: of two, the newer stays loaded (<see cref="SourceVersion"/>).</summary>
+    public SourceVersion Version => new(SeenInBatch, LastModified, ETag);
 
     /// <summary>A source file's name: <c>.json</c>, or <c>.json.gz</c> (read transparently, see <see cref="SourceDecoding"/>).</summary>
     public static bool IsSourceName(string name) =>

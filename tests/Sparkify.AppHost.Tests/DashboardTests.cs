@@ -115,11 +115,28 @@ public sealed class DashboardTests
     /// </summary>
     private static async Task OpenTraceAsync(IPage page, string name, string span, AppHostProcess appHost)
     {
-        // The trace list is open already (the caller saw the trace in it).
-        await page.GetByText(name).First.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/traces/detail/", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 90_000 });
-        // The span list is virtualised: a span below the fold is found through the page's own filter box.
+        // The trace list is open already (the caller saw the trace in it). What is waited for is the trace's address,
+        // by the dashboard's own navigation or a plain one, never a load event (on a busy machine the page's every
+        // script and font can take minutes); a click made before the page was interactive is lost, so it is made again.
         var deadline = DateTime.UtcNow + Patience;
+        while (!await AddressAsync(page, IsTraceDetail, TimeSpan.Zero))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                await Screenshot(page, "dashboard-failure.png");
+                Assert.Fail($"the {name} trace did not open within {Patience}.\n{appHost.Output}");
+            }
+            try
+            {
+                await page.GetByText(name).First.ClickAsync(new LocatorClickOptions { Timeout = 10_000 });
+            }
+            catch (TimeoutException)
+            {
+                // The list was being rendered again: look again.
+            }
+            await AddressAsync(page, IsTraceDetail, TimeSpan.FromSeconds(10));
+        }
+        // The span list is virtualised: a span below the fold is found through the page's own filter box.
         while (true)
         {
             await FilterBox(page).FillAsync(span);
@@ -140,38 +157,64 @@ public sealed class DashboardTests
         }
     }
 
+    private static bool IsTraceDetail(string url) => url.Contains("/traces/detail/", StringComparison.Ordinal);
+
+    /// <summary>Whether the page's address satisfies <paramref name="condition"/>, looking until <paramref name="within"/> has passed.</summary>
+    private static async Task<bool> AddressAsync(IPage page, Func<string, bool> condition, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (!condition(page.Url))
+        {
+            if (DateTime.UtcNow >= until)
+            {
+                return false;
+            }
+            await Task.Delay(250);
+        }
+        return true;
+    }
+
     /// <summary>The page's filter box: a Fluent UI search field, whose input sits in its shadow DOM.</summary>
     private static ILocator FilterBox(IPage page) => page.GetByPlaceholder("Filter").First.Locator("input");
 
+    /// <summary>Whether the trace shows <paramref name="span"/> (through the filter box), looking again until the patience runs out.</summary>
     private static async Task<bool> ShowsSpanAsync(IPage page, string span)
     {
-        await FilterBox(page).FillAsync(span);
-        try
-        {
-            await page.GetByText(span).First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 10_000 });
-            return true;
-        }
-        catch (TimeoutException)
+        var shown = await EventuallyAsync(page, () => FilterBox(page).FillAsync(span), page.GetByText(span).First);
+        if (!shown)
         {
             await FilterBox(page).FillAsync("");
-            await Screenshot(page, "dashboard-failure.png");
-            return false;
         }
+        return shown;
     }
 
     /// <summary>Opens the details of the first span listed as <paramref name="listed"/> and looks for <paramref name="detail"/>.</summary>
-    private static async Task<bool> DetailsShowAsync(IPage page, string listed, Regex detail)
+    private static Task<bool> DetailsShowAsync(IPage page, string listed, Regex detail) =>
+        EventuallyAsync(page, () => page.GetByText(listed).First.ClickAsync(), page.GetByText(detail).First);
+
+    /// <summary>
+    /// Does <paramref name="act"/> and waits a while for <paramref name="shows"/>, again and again until the patience runs
+    /// out: a server-rendered page on a busy machine can miss an input made before it was ready.
+    /// </summary>
+    private static async Task<bool> EventuallyAsync(IPage page, Func<Task> act, ILocator shows)
     {
-        await page.GetByText(listed).First.ClickAsync();
-        try
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
         {
-            await page.GetByText(detail).First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 10_000 });
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            await Screenshot(page, "dashboard-failure.png");
-            return false;
+            try
+            {
+                await act();
+                await shows.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+                return true;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (TimeoutException)
+            {
+                await Screenshot(page, "dashboard-failure.png");
+                return false;
+            }
         }
     }
 

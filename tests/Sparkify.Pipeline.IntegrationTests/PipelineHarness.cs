@@ -83,13 +83,15 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public Task<int> UploadFolderAsync(string folder) => QueueSetup.UploadFolderAsync(S3, Options.Bucket, folder);
 
     /// <summary>An Ingest host, not started: tests drive its <see cref="IngestScan"/> or start its worker. The harness disposes it.</summary>
-    public IHost BuildIngest(bool withWorker = false) => Build(builder =>
+    /// <param name="replace">Replaces services after the real ones are registered (an SQS client that holds its sends, say).</param>
+    public IHost BuildIngest(bool withWorker = false, Action<IServiceCollection>? replace = null) => Build(builder =>
     {
         builder.Services.AddIngest(builder.Configuration);
         if (withWorker)
         {
             builder.Services.AddHostedService<IngestWorker>();
         }
+        replace?.Invoke(builder.Services);
     });
 
     /// <summary>A started Transform host: the real worker, receiving until the test ends.</summary>

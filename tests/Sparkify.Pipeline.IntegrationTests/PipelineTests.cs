@@ -189,9 +189,9 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var batchId = await new Sparkify.Warehouse.Bookkeeping.BatchManifests(harness.DataSource).OpenAsync("interrupted", found, null);
 
         var ingestor = ingest.Services.GetRequiredService<IngestScan>();
-        Assert.Null(await ingestor.ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
         Assert.Equal(2, await ingestor.ResumeAsync(CancellationToken.None));
         Assert.Equal(0, await ingestor.ResumeAsync(CancellationToken.None));
+        Assert.Null(await ingestor.ScanOnceAsync(DefaultPrefixes, CancellationToken.None));
         await harness.StartTransformAsync();
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));

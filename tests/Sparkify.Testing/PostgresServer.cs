@@ -16,6 +16,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private readonly string _root;
     private readonly PostgresServerOptions _options;
     private Process _process;
+    private bool _running = true;
 
     private PostgresServer(string root, PostgresServerOptions options, Process process, int port)
     {
@@ -137,6 +138,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         _process = StartServer(FindBinaries(), _root, Port, _options);
+        _running = true;
         if (!await WaitUntilReadyAsync(TimeSpan.FromSeconds(30), cancellationToken))
         {
             throw new InvalidOperationException($"PostgreSQL did not restart on 127.0.0.1:{Port}.");
@@ -157,6 +159,27 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private async Task StopAsync(bool deleteFiles)
     {
         NpgsqlConnection.ClearAllPools();
+        // Stopped for an outage and never restarted: its process is gone already.
+        if (_running)
+        {
+            await StopProcessAsync();
+        }
+        if (deleteFiles)
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a dying backend; the temp folder is cleaned by the OS eventually.
+            }
+        }
+    }
+
+    private async Task StopProcessAsync()
+    {
+        _running = false;
         if (!_process.HasExited)
         {
             // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
@@ -172,17 +195,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
             }
         }
         _process.Dispose();
-        if (deleteFiles)
-        {
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held open by a dying backend; the temp folder is cleaned by the OS eventually.
-            }
-        }
     }
 
     private static string FindBinaries()
