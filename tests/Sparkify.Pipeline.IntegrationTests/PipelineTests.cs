@@ -157,8 +157,8 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var batchId = await IngestOnceAsync(harness);
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
-        Assert.True(first.Received.Count > 0 && second.Received.Count > 0,
-            $"one instance did all the work ({first.Received.Count} and {second.Received.Count} messages received)");
+        Assert.True(first.Received(harness.Options.QueueName).Count > 0 && second.Received(harness.Options.QueueName).Count > 0,
+            $"one instance did all the work ({first.Received(harness.Options.QueueName).Count} and {second.Received(harness.Options.QueueName).Count} messages received)");
         Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded' AND batch_id = $1", batchId));
         Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE batch_id <> $1", batchId));
         // The quality checks run once per committed star load: one result per check means one star load.

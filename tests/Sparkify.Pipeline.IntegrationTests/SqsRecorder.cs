@@ -12,24 +12,25 @@ namespace Sparkify.Pipeline.IntegrationTests;
 public class SqsRecorder : DispatchProxy
 {
     private IAmazonSQS _inner = null!;
-    private readonly List<Message> _received = [];
+    private readonly List<(string QueueUrl, Message Message)> _received = [];
 
-    /// <summary>Every message received, in order.</summary>
-    public IReadOnlyList<Message> Received
+    /// <summary>Every message received from the queue named <paramref name="queueName"/>, in order.</summary>
+    public IReadOnlyList<Message> Received(string queueName)
     {
-        get
+        lock (_received)
         {
-            lock (_received)
-            {
-                return [.. _received];
-            }
+            return [.. _received.Where(r => r.QueueUrl.EndsWith("/" + queueName, StringComparison.Ordinal)).Select(r => r.Message)];
         }
     }
 
-    /// <summary>The receives each message cost beyond its first, by message id (none when no receive was spent twice).</summary>
-    public IReadOnlyList<string> ReceivedAgain() =>
-        [.. Received.Where(m => m.Attributes?.TryGetValue("ApproximateReceiveCount", out var count) == true && count != "1")
-            .Select(m => $"{m.MessageId} (receive {m.Attributes!["ApproximateReceiveCount"]})")];
+    /// <summary>
+    /// The messages received more than once (their ApproximateReceiveCount above 1): receives spent again. Every
+    /// message must carry the count (the worker asks for it), else this throws rather than find nothing.
+    /// </summary>
+    public IReadOnlyList<string> ReceivedAgain(string queueName) =>
+        [.. Received(queueName).Select(m => (m.MessageId, Count: m.Attributes?.GetValueOrDefault("ApproximateReceiveCount")
+                ?? throw new InvalidOperationException($"message {m.MessageId} came without its ApproximateReceiveCount")))
+            .Where(m => m.Count != "1").Select(m => $"{m.MessageId} (receive {m.Count})")];
 
     public static (IAmazonSQS Client, SqsRecorder Recorder) Wrap(IAmazonSQS inner)
     {
@@ -50,15 +51,16 @@ public class SqsRecorder : DispatchProxy
         {
             throw inner;
         }
-        return method.Name == nameof(IAmazonSQS.ReceiveMessageAsync) && result is Task<ReceiveMessageResponse> receive ? RecordAsync(receive) : result;
+        return method.Name == nameof(IAmazonSQS.ReceiveMessageAsync) && args?[0] is ReceiveMessageRequest request
+            && result is Task<ReceiveMessageResponse> receive ? RecordAsync(request.QueueUrl, receive) : result;
     }
 
-    private async Task<ReceiveMessageResponse> RecordAsync(Task<ReceiveMessageResponse> receive)
+    private async Task<ReceiveMessageResponse> RecordAsync(string queueUrl, Task<ReceiveMessageResponse> receive)
     {
         var response = await receive;
         lock (_received)
         {
-            _received.AddRange(response.Messages ?? []);
+            _received.AddRange((response.Messages ?? []).Select(m => (queueUrl, m)));
         }
         return response;
     }
