@@ -110,7 +110,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// Runs a worker as its Program.cs does (<see cref="WorkerRunner"/>, configuration from the command line) until it
     /// stops by itself, and returns its exit code.
     /// </summary>
-    public Task<int> RunWorkerAsync(Action<HostApplicationBuilder> addWorker, IDictionary<string, string?>? overrides = null)
+    /// <param name="logs">Receives the worker's log lines (warnings and above).</param>
+    public Task<int> RunWorkerAsync(Action<HostApplicationBuilder> addWorker, IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string?>(_settings) { ["Logging:LogLevel:Default"] = "Warning" };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -122,6 +123,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             builder.AddWarehouse();
             builder.AddPipeline();
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
             addWorker(builder);
         });
     }

@@ -13,6 +13,16 @@ public class SqsRecorder : DispatchProxy
 {
     private IAmazonSQS _inner = null!;
     private readonly List<(string QueueUrl, Message Message)> _received = [];
+    private readonly Dictionary<string, int> _calls = [];
+
+    /// <summary>How many times the worker called <paramref name="method"/> (e.g. ChangeMessageVisibilityBatchAsync).</summary>
+    public int Calls(string method)
+    {
+        lock (_calls)
+        {
+            return _calls.GetValueOrDefault(method);
+        }
+    }
 
     /// <summary>Every message received from the queue named <paramref name="queueName"/>, in order.</summary>
     public IReadOnlyList<Message> Received(string queueName)
@@ -42,10 +52,14 @@ public class SqsRecorder : DispatchProxy
 
     protected override object? Invoke(MethodInfo? method, object?[]? args)
     {
+        lock (_calls)
+        {
+            _calls[method!.Name] = _calls.GetValueOrDefault(method.Name) + 1;
+        }
         object? result;
         try
         {
-            result = method!.Invoke(_inner, args);
+            result = method.Invoke(_inner, args);
         }
         catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
         {
