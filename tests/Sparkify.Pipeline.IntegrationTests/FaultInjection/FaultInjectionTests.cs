@@ -110,6 +110,29 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         await AssertADatabaseOutageSpendsNoReceiveAsync(TimeSpan.FromSeconds(ProcessPipeline.VisibilityTimeoutSeconds * ProcessPipeline.MaxReceives + 10));
 
     [Fact]
+    public async Task S3_and_SQS_endpoint_stopped_for_ten_seconds_during_a_copy_the_workers_wait_and_finish()
+    {
+        // A group is in the middle of its COPY, its S3 read held half-way, when the endpoint goes: the read then fails
+        // mid-object, the queue cannot be asked, and the endpoint is back 10 s later with its state.
+        var endpoint = await _pipeline.ProxyAsync();
+        endpoint.StallObjectBody(key => key.StartsWith("log_data/", StringComparison.Ordinal), afterBytes: 512 * 1024);
+        var transform = _pipeline.StartTransform("transform-1", endpoint);
+        _pipeline.StartIngest();
+        await endpoint.BodyStalled.WaitAsync(Soon);
+        await _pipeline.WaitUntilAsync(
+            "EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'transform-1' AND query LIKE 'COPY staging_events%' AND state = 'active')",
+            Soon, "a COPY running");
+
+        await _pipeline.Fauxqs.StopAsync();
+        endpoint.ReleaseStall();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await _pipeline.Fauxqs.RestartAsync();
+
+        await AssertEndsAsACleanRunAsync();
+        Assert.False(transform.HasExited, "the Transform gave up while S3/SQS was away\n" + _pipeline.Diagnostics());
+    }
+
+    [Fact]
     public async Task A_transform_started_while_S3_and_SQS_are_down_waits_for_them_and_loads_everything()
     {
         await _pipeline.Fauxqs.StopAsync();
