@@ -11,7 +11,8 @@ public sealed class ReportShapingTests
 {
     private static WarehouseReport Report(long plays = 1234, IReadOnlyList<TopSong>? songs = null, string location = "Phoenix-Mesa-Scottsdale, AZ")
     {
-        var hours = Enumerable.Range(0, 24).Select(h => new HourActivity(h, h == 16 ? 700 : h == 17 ? 700 : h == 3 ? 34 : 0)).ToList();
+        long[] busy = [0, 0, 0, 34, 0, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 700, 700, 0, 0, 8, 0, 0, 0];
+        var hours = Enumerable.Range(0, 24).Select(h => new HourActivity(h, busy[h])).ToList();
         if (plays == 0)
         {
             hours = [.. Enumerable.Range(0, 24).Select(h => new HourActivity(h, 0))];
@@ -28,7 +29,8 @@ public sealed class ReportShapingTests
             plays == 0 ? [] : [new TopArtist("AR1", "Elena", 3)],
             plays == 0 ? [] : [new LevelShare("free", 1000, 1000.0 / plays, 10, 10 / 12.0), new LevelShare("paid", plays - 1000, (plays - 1000.0) / plays, 3, 3 / 12.0)],
             plays == 0 ? [] : [new LevelSwitch(15, "Lily", "Koch", "free", "paid", new DateTimeOffset(2018, 11, 21, 21, 56, 47, TimeSpan.Zero)),
-             new LevelSwitch(16, null, null, "paid", "free", new DateTimeOffset(2018, 11, 22, 1, 0, 0, TimeSpan.Zero))],
+             new LevelSwitch(16, null, null, "paid", "free", new DateTimeOffset(2018, 11, 22, 1, 0, 0, TimeSpan.Zero)),
+             new LevelSwitch(29, "Jo", "Lynch", "free", "paid", new DateTimeOffset(2018, 11, 23, 2, 0, 0, TimeSpan.Zero))],
             new SessionStats(plays == 0 ? 0 : 30, 12.5, 40, 60.25, 117.1),
             [new SessionSize("1", 3), new SessionSize("2-5", 27)],
             plays == 0 ? [] : [new LocationActivity(location, plays, 12)],
@@ -83,6 +85,9 @@ public sealed class ReportShapingTests
             "  16:00    700",
             "  17:00    700",
             "  03:00     34",
+            "  20:00      8",
+            "  09:00      6",
+            "  08:00      5",
         ];
         Assert.Equal(hours, lines.SkipWhile(l => l != hours[0]).Take(hours.Length + 1).TakeWhile(l => l.Length > 0));
         Assert.Contains("  " + location[..47] + "…  1,234            12", lines);
@@ -90,9 +95,26 @@ public sealed class ReportShapingTests
         Assert.Contains("    16             paid  free  2018-11-22 01:00", lines);
         Assert.Contains("        30                       12.5   40             60.3  117.1", lines);
         Assert.Contains("  free   1,000           81.0%            10           83.3%", lines);
-        Assert.Contains("Level switches: 1 upgrade(s), 1 downgrade(s)", lines);
+        Assert.Contains("Level switches: 2 upgrade(s), 1 downgrade(s)", lines);
+        Assert.Equal(
+        [
+            "Plays and active users per day", "Busiest hours of the day (UTC)", "Plays by day of the week", "Top songs (matched plays)",
+            "Top artists (matched plays)", "Free and paid", "Level switches: 2 upgrade(s), 1 downgrade(s)", "Sessions", "Sessions by plays",
+            "Top locations", "Browsers", "Operating systems", "Catalog coverage: 0.32% of plays matched; most played songs it lacks",
+        ], lines.Where((l, i) => i > 0 && lines[i - 1].Length == 0 && l.Length > 0));
+        Assert.Contains("         day  plays  active users", lines);
+        Assert.Contains("  Thursday   1,234", lines);
+        Assert.Contains("  Elena       3", lines);
+        Assert.Contains("    2-5        27", lines);
+        Assert.Contains("  Chrome   1,234  100.0%", lines);
+        Assert.Contains("  Windows  1,234  100.0%", lines);
         Assert.Contains("  1,230 plays are not matched to a song of the catalog.", lines);
         Assert.Contains("Catalog coverage: 0.32% of plays matched; most played songs it lacks", lines);
+
+        using var nothing = new StringWriter();
+        await ReportText.WriteAsync(nothing, Report(plays: 0, songs: []));
+        Assert.Equal(["Sparkify report: from 2018-11-01 (generated 2026-12-07 06:05 UTC)", "No plays in this period: load some log files, or widen --from/--to.", ""],
+            nothing.ToString().Replace("\r", "", StringComparison.Ordinal).Split('\n'));
 
         using var empty = new StringWriter();
         await ReportText.WriteAsync(empty, Report(songs: []));
@@ -128,11 +150,19 @@ public sealed class ReportShapingTests
         Assert.DoesNotContain("<b>Bold</b>", page, StringComparison.Ordinal);
         Assert.Equal(11, page.Split("data-chart=").Length - 1);
         Assert.Equal(11, page.Split("<svg").Length - 1);
-        Assert.Contains("<b data-answer=\"plays\">1,234</b>", page, StringComparison.Ordinal);
+        Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+        Assert.EndsWith("</body></html>", page, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"cards\"><div class=\"card\"><b data-answer=\"plays\">1,234</b>plays</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<b data-answer=\"active_users\">12</b>active users</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<b data-answer=\"sessions\">30</b>sessions</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<section id=\"hours\"><h2>2. Plays by hour of day (UTC)</h2><div class=\"row\">", page, StringComparison.Ordinal);
+        var busiest = page.Split("<section id=\"hours\">")[1].Split("</section>")[0];
+        Assert.Equal(["16:00", "17:00", "03:00", "20:00", "09:00"],
+            busiest.Split("<tr><td>").Skip(1).Select(row => row[..5]));
         Assert.Contains("<b data-answer=\"busiest_hour\">16:00</b>", page, StringComparison.Ordinal);
         Assert.Contains("<b data-answer=\"paid_play_share\">19.0%</b>", page, StringComparison.Ordinal);
         Assert.Contains("<b data-answer=\"matched_share\">0.32%</b>", page, StringComparison.Ordinal);
-        Assert.Contains("<span data-answer=\"upgrades\">1</span>", page, StringComparison.Ordinal);
+        Assert.Contains("<span data-answer=\"upgrades\">2</span>", page, StringComparison.Ordinal);
         Assert.Contains("<span data-answer=\"downgrades\">1</span>", page, StringComparison.Ordinal);
         Assert.Contains("<td class=\"n\">12.5</td><td class=\"n\">40</td><td class=\"n\">60.3</td><td class=\"n\">117.1</td>", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<form", page, StringComparison.Ordinal);
@@ -154,5 +184,6 @@ public sealed class ReportShapingTests
         Assert.Equal(0, page.Split("<svg").Length - 1);
         Assert.Contains("<div class=\"chart empty\" data-chart=\"top_songs\">No plays to chart.</div>", page, StringComparison.Ordinal);
         Assert.Contains("<div class=\"chart empty\" data-chart=\"plays_per_day\">No plays to chart.</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"tables\"><p class=\"empty\">None.</p><p><span data-answer=\"unmatched_plays\">0</span>", page, StringComparison.Ordinal);
     }
 }
