@@ -174,7 +174,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             var status = await ScalarAsync<string>("SELECT status FROM batches WHERE batch_id = $1", batchId);
-            if (status is not ("open" or "loading_star"))
+            if (status is "completed" or "completed_with_failures" or "failed")
             {
                 return status;
             }

@@ -68,6 +68,26 @@ public sealed class CoercionEdgeTests
     }
 
     [Theory]
+    [InlineData("2147483647", 2147483647)]
+    [InlineData("-2147483648", -2147483648)]
+    public void Session_ids_take_the_whole_32_bit_range(string written, int read)
+    {
+        var (ok, row, error) = Event("\"sessionId\":139", $"\"sessionId\":{written}");
+
+        Assert.True(ok, error.Reason);
+        Assert.Equal(read, row.SessionId);
+    }
+
+    [Fact]
+    public void A_field_name_written_with_escapes_is_the_same_field()
+    {
+        var (ok, row, _) = Event("\"userId\":\"8\"", "\"\\u0075serId\":\"9\"");
+
+        Assert.True(ok);
+        Assert.Equal(9L, row.UserId);
+    }
+
+    [Theory]
     [InlineData("\"9223372036854775807\"", 9223372036854775807L)]
     [InlineData("\"-9223372036854775808\"", -9223372036854775808L)]
     [InlineData("\"1.5411061067960e12\"", 1541106106796L)]
