@@ -12,6 +12,9 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
 {
     private static readonly string[] WeekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
+    /// <summary>The buckets of <see cref="ReportQueries.SessionSizes"/>: a warehouse without tables yet lists them empty too.</summary>
+    private static readonly string[] SessionSizeLabels = ["1", "2-5", "6-10", "11-25", "26-50", "51-100", "101+"];
+
     /// <summary>How long each query of the last report took, in the order they ran.</summary>
     public IReadOnlyList<(string Query, TimeSpan Elapsed)> LastTimings { get; private set; } = [];
 
@@ -96,7 +99,8 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
         period, DateTimeOffset.UtcNow, new ReportTotals(0, 0, 0, 0, 0), [],
         [.. Enumerable.Range(0, 24).Select(hour => new HourActivity(hour, 0))],
         [.. Enumerable.Range(0, 7).Select(day => new WeekdayActivity(day, WeekdayNames[day], 0))],
-        [], [], [], [], [], new SessionStats(0, 0, 0, 0, 0), [], [], [], [], new CatalogCoverage(0, 0, 0, []));
+        [], [], [], [], [], new SessionStats(0, 0, 0, 0, 0), [.. SessionSizeLabels.Select(label => new SessionSize(label, 0))], [], [], [],
+        new CatalogCoverage(0, 0, 0, []));
 
     private static List<NamedShare> Mix(List<(string? Agent, long Plays)> agents, Func<string?, string> classify, long total) =>
         [.. agents.GroupBy(a => classify(a.Agent))

@@ -112,7 +112,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// Runs a worker as its Program.cs does (<see cref="WorkerRunner"/>, configuration from the command line) until it
     /// stops by itself, and returns its exit code.
     /// </summary>
-    public Task<int> RunWorkerAsync(Action<HostApplicationBuilder> addWorker, IDictionary<string, string?>? overrides = null)
+    /// <param name="logs">Receives the worker's log lines (warnings and above).</param>
+    public Task<int> RunWorkerAsync(Action<HostApplicationBuilder> addWorker, IDictionary<string, string?>? overrides = null, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string?>(_settings) { ["Logging:LogLevel:Default"] = "Warning" };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -124,6 +125,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             builder.AddWarehouse();
             builder.AddPipeline();
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
             addWorker(builder);
         });
     }
@@ -171,7 +176,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             var status = await ScalarAsync<string>("SELECT status FROM batches WHERE batch_id = $1", batchId);
-            if (status is not ("open" or "loading_star"))
+            if (status is "completed" or "completed_with_failures" or "failed")
             {
                 return status;
             }

@@ -143,19 +143,27 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     [Fact]
     public async Task Two_transform_instances_run_the_star_load_of_a_batch_once()
     {
-        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+        // Groups of 10 messages, so that the work is shared: both instances settle files and may finish the batch.
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:Transform:MaxFilesPerGroup"] = "10",
+        });
         await harness.UploadFolderAsync(SampleData.Folder);
-        await harness.StartTransformAsync();
-        await harness.StartTransformAsync();
+        var (firstSqs, first) = SqsRecorder.Wrap(harness.Sqs);
+        var (secondSqs, second) = SqsRecorder.Wrap(harness.Sqs);
+        await harness.StartTransformAsync(services => services.AddSingleton(firstSqs));
+        await harness.StartTransformAsync(services => services.AddSingleton(secondSqs));
 
         var batchId = await IngestOnceAsync(harness);
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
-        Assert.True(await harness.ScalarAsync<long>("SELECT count(DISTINCT batch_id) FROM load_files WHERE batch_id = $1", batchId) == 1);
-        // The quality checks run once per star load: one set of results means one star load.
-        Assert.Equal(1L, await harness.ScalarAsync<long>(
-            "SELECT count(*) FROM quality_check_results WHERE batch_id = $1 AND check_name = 'songplays_cover_staged_plays'", batchId));
-        Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
+        Assert.True(first.Received(harness.Options.QueueName).Count > 0 && second.Received(harness.Options.QueueName).Count > 0,
+            $"one instance did all the work ({first.Received(harness.Options.QueueName).Count} and {second.Received(harness.Options.QueueName).Count} messages received)");
+        Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded' AND batch_id = $1", batchId));
+        Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE batch_id <> $1", batchId));
+        // The quality checks run once per committed star load: one result per check means one star load.
+        Assert.True(await harness.ScalarAsync<bool>(
+            "SELECT count(*) > 0 AND count(*) = count(DISTINCT check_name) FROM quality_check_results WHERE batch_id = $1", batchId));
         Assert.Equal(6820L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
     }
 
@@ -214,11 +222,12 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         var ingest = harness.BuildIngest(withWorker: true);
 
         await ingest.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await ingest.WaitForShutdownAsync(timeout.Token);
+        // A backfill ends by itself after its one scan: if it kept watching, this times out and fails.
+        await ingest.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         var batchId = await harness.ScalarAsync<long>("SELECT batch_id FROM batches");
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId));
+        Assert.Equal(1L, await harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
         Assert.Equal("s3://" + harness.Options.Bucket + "/log_data/2018/12/2018-12-01-events.json",
             await harness.ScalarAsync<string>("SELECT file_key FROM load_files"));
     }

@@ -49,12 +49,26 @@ public sealed class HealthCommandTests : IDisposable
     [Fact]
     public void Beating_again_makes_it_healthy_again()
     {
-        var heartbeat = Heartbeat();
+        // Beats are written at most once a second: the second beat comes 1.1 s after the first, on the worker's clock.
+        var clock = new ManualClock(DateTimeOffset.UtcNow.AddSeconds(-2));
+        var heartbeat = new WorkerHeartbeat(Options.Create(new HeartbeatOptions { Path = _path }), new Environment(), clock);
         heartbeat.Beat();
         File.SetLastWriteTimeUtc(_path, DateTime.UtcNow.AddMinutes(-5));
-        Thread.Sleep(1100); // beats are written at most once a second
+        Assert.Equal(1, Health(out _));
+
+        clock.Now += TimeSpan.FromSeconds(0.5);
+        heartbeat.Beat();
+        Assert.Equal(1, Health(out _));
+        clock.Now += TimeSpan.FromSeconds(0.6);
         heartbeat.Beat();
         Assert.Equal(0, Health(out _));
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]

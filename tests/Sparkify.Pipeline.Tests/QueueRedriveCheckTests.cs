@@ -51,6 +51,18 @@ public sealed class QueueRedriveCheckTests
         Assert.Contains("keeps messages 300 s", problem);
     }
 
+    [Theory]
+    [InlineData(3, 360, false)] // 2 × 3 receives × 60 s: just long enough
+    [InlineData(3, 359, true)]
+    [InlineData(5, 599, true)]  // the queue's 5 receives count when they are more than MaxReceives (which is refused too)
+    [InlineData(5, 600, false)]
+    public void The_retention_must_cover_twice_every_receive_of_a_message(int maxReceiveCount, int retentionSeconds, bool refused)
+    {
+        var problems = QueueRedriveCheck.Problems("files", Queue($$"""{"maxReceiveCount":{{maxReceiveCount}}}""", retentionSeconds), Options);
+
+        Assert.Equal(refused, problems.Any(p => p.Contains($"keeps messages {retentionSeconds} s", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void A_visibility_no_longer_than_the_retry_delay_is_refused()
     {

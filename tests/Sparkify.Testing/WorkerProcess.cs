@@ -14,6 +14,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     private const int LinesKept = 60;
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _waiters = [];
 
     private WorkerProcess(string name, Process process)
     {
@@ -78,6 +79,44 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the worker writes a line that matches (or has written one among its last kept lines); fails at once
+    /// if it exits first, and after <paramref name="timeout"/> with its last lines.
+    /// </summary>
+    public async Task WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            if (_lines.Any(match))
+            {
+                return;
+            }
+            _waiters.Add((match, seen));
+        }
+        using var deadline = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(deadline.Token);
+        try
+        {
+            if (await Task.WhenAny(seen.Task, exited) != seen.Task)
+            {
+                await exited;
+                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}) before: {what}.\n{RecentOutput()}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not show within {timeout.TotalSeconds:F0} s: {what}.\n{RecentOutput()}");
+        }
+        finally
+        {
+            lock (_lines)
+            {
+                _waiters.RemoveAll(w => w.Seen == seen);
+            }
+        }
+    }
+
     public string RecentOutput()
     {
         lock (_lines)
@@ -94,6 +133,10 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
         lock (_lines)
         {
+            foreach (var waiter in _waiters.Where(w => w.Match(line)))
+            {
+                waiter.Seen.TrySetResult();
+            }
             _lines.Enqueue(line);
             if (_lines.Count > LinesKept)
             {

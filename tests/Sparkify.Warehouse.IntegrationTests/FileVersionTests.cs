@@ -1,8 +1,8 @@
+using System.Globalization;
 using System.Text;
 using Sparkify.Testing;
 using Sparkify.Warehouse.Quality;
 using Sparkify.Warehouse.Staging;
-using Sparkify.Warehouse.Star;
 
 namespace Sparkify.Warehouse.IntegrationTests;
 
@@ -123,29 +123,33 @@ public sealed class FileVersionTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Time_parts_computed_by_the_database_equal_TimeParts_across_year_and_week_boundaries()
+    public async Task Time_parts_are_utc_iso_weeks_and_monday_first_across_year_and_week_boundaries_whatever_the_session_time_zone()
     {
         await using var warehouse = await TestWarehouse.CreateAsync(postgres);
-        long[] moments =
+        // A server whose sessions default to another time zone: the parts must still be UTC's.
+        await warehouse.ScalarAsync<object?>("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'America/New_York'); END $$");
+        warehouse.DataSource.Clear();
+        Assert.Equal("America/New_York", await warehouse.ScalarAsync<string>("SHOW timezone"));
+        (long Ts, int Hour, int Day, int Week, int Month, int Year, int Weekday)[] moments =
         [
-            1546300799000, // 2018-12-31 23:59:59 UTC: ISO week 1 of 2019, a Monday
-            1609631999000, // 2021-01-02 23:59:59: ISO week 53 of 2020, a Saturday
-            1609632000000, // 2021-01-03 00:00:00: a Sunday
-            1541376000000, 1583020800000, // 2018-11-05, 2020-03-01
+            (1546300799000, 23, 31, 1, 12, 2018, 0), // 2018-12-31 23:59:59 UTC: a Monday, ISO week 1 of 2019
+            (1609631999000, 23, 2, 53, 1, 2021, 5),  // 2021-01-02 23:59:59: a Saturday, ISO week 53 of 2020
+            (1609632000000, 0, 3, 53, 1, 2021, 6),   // 2021-01-03 00:00:00: a Sunday, still week 53
+            (1541376000000, 0, 5, 45, 11, 2018, 0),  // 2018-11-05 00:00:00: a Monday (the day before in New York)
+            (1583020800000, 0, 1, 9, 3, 2020, 6),    // 2020-03-01 00:00:00: a Sunday after a leap day
+            (1542837407796, 21, 21, 47, 11, 2018, 2), // the sample's matched play: a Wednesday evening
         ];
         using var folder = new TempFolder();
-        folder.Write(InputFiles.LogKey, Lines([.. moments.Select((ts, i) => InputFiles.Play(1, ts, itemInSession: i))]));
+        folder.Write(InputFiles.LogKey, Lines([.. moments.Select((m, i) => InputFiles.Play(1, m.Ts, itemInSession: i))]));
 
         await warehouse.LoadFolderAsync(folder.Path);
 
-        var rows = await warehouse.RowsAsync("SELECT start_time, hour, day, week, month, year, weekday FROM time ORDER BY 1");
-        Assert.Equal(moments.Length, rows.Count);
-        foreach (var row in rows)
-        {
-            var start = DateTime.SpecifyKind((DateTime)row[0]!, DateTimeKind.Utc);
-            var parts = TimeParts.Of(start);
-            Assert.Equal([parts.Hour, parts.Day, parts.Week, parts.Month, parts.Year, parts.Weekday], row.Skip(1).Select(v => (int)v!));
-        }
+        Assert.Equal(
+            moments.Select(m => (DateTime.UnixEpoch.AddMilliseconds(m.Ts), m.Hour, m.Day, m.Week, m.Month, m.Year, m.Weekday)).Order(),
+            (await warehouse.RowsAsync("SELECT start_time, hour, day, week, month, year, weekday FROM time ORDER BY 1"))
+                .Select(r => (((DateTime)r[0]!).ToUniversalTime(), Convert.ToInt32(r[1], CultureInfo.InvariantCulture), Convert.ToInt32(r[2], CultureInfo.InvariantCulture),
+                    Convert.ToInt32(r[3], CultureInfo.InvariantCulture), Convert.ToInt32(r[4], CultureInfo.InvariantCulture),
+                    Convert.ToInt32(r[5], CultureInfo.InvariantCulture), Convert.ToInt32(r[6], CultureInfo.InvariantCulture))));
     }
 
     [Fact]

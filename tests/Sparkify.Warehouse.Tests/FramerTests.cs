@@ -45,6 +45,34 @@ public sealed class FramerTests
     }
 
     [Theory]
+    [InlineData(100_000, "\n", null)]
+    [InlineData(100_000, "\r\n", null)]
+    [InlineData(100_001, "\n", "line is longer than the 100,000-byte record limit (100,001 bytes); skipped")]
+    [InlineData(200_000, "\r\n", "line is longer than the 100,000-byte record limit (200,000 bytes); skipped")]
+    [InlineData(200_000, "", "line is longer than the 100,000-byte record limit (200,000 bytes); skipped")]
+    public async Task Ndjson_takes_a_line_up_to_the_limit_to_the_byte_past_its_first_window(int length, string end, string? error)
+    {
+        // Longer than the 64 KiB the window starts with: it grows, up to the limit and no further.
+        var line = "{\"a\":\"" + new string('x', length - 8) + "\"}";
+        // Without a line end, the line is the file's last.
+        var next = end.Length > 0 ? "{\"a\":3}" : "";
+        var records = await FrameAsync(new NdjsonFramer(StreamOf(line + end + next), 100_000));
+
+        Assert.Equal(next.Length > 0 ? 2 : 1, records.Count);
+        Assert.Equal((1L, error), (records[0].Line, records[0].Error));
+        Assert.Equal(error is null ? line : line[..LoadErrorText.MaxRawBytes], records[0].Text);
+        Assert.Equal(next.Length > 0 ? [(2L, next, (string?)null)] : [], records.Skip(1));
+    }
+
+    [Fact]
+    public async Task Only_a_byte_order_mark_at_the_very_start_is_skipped()
+    {
+        var records = await FrameAsync(new NdjsonFramer(StreamOf("{\"a\":1}\n\uFEFF{\"a\":2}", bom: true), 1024));
+
+        Assert.Equal([(1L, "{\"a\":1}", (string?)null), (2L, "\uFEFF{\"a\":2}", null)], records);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData(" \n\t\r\n ")]
     public async Task Ndjson_empty_or_blank_input_has_no_records(string text)

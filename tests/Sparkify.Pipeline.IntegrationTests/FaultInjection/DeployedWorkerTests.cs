@@ -42,7 +42,7 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
     public async Task The_workers_keep_loading_when_their_password_is_rotated_under_them()
     {
         var clean = await _pipeline.CleanRunAsync(_data.Path);
-        var transform = _pipeline.StartTransform(AsTheWorkersRole());
+        var transform = _pipeline.StartTransform(overrides: AsTheWorkersRole());
         _pipeline.StartIngest(AsTheWorkersRole());
         await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM load_files) AND EXISTS (SELECT FROM batch_files WHERE state = 'queued')",
             Soon, "part of the batch staged");
@@ -74,7 +74,7 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
             ["ECS_AGENT_URI"] = agent.AgentUri,
             ["Sparkify__Transform__ScaleInProtection__ReleaseAfterIdleSeconds"] = "2",
         };
-        _pipeline.StartTransform(environment);
+        _pipeline.StartTransform(overrides: environment);
         _pipeline.StartIngest(AsTheWorkersRole());
 
         await _pipeline.WaitForBatchesToEndAsync(Healed);
@@ -93,14 +93,14 @@ public sealed class DeployedWorkerTests : IAsyncLifetime
     [Fact]
     public async Task A_transform_that_takes_over_a_star_load_protects_its_task_while_it_runs_it()
     {
-        var crashed = _pipeline.StartTransform(AsTheWorkersRole());
+        var crashed = _pipeline.StartTransform(overrides: AsTheWorkersRole());
         _pipeline.StartIngest(AsTheWorkersRole());
         await _pipeline.WaitUntilAsync("SELECT EXISTS (SELECT FROM batches WHERE status = 'loading_star')", Soon, "the star load claimed");
         await crashed.KillAsync();
 
         // Every message is settled: the one that finishes the batch receives nothing, and protects itself for the star load alone.
         await using var agent = await EcsAgentStandIn.StartAsync();
-        _pipeline.StartTransform(new Dictionary<string, string>(AsTheWorkersRole())
+        _pipeline.StartTransform(overrides: new Dictionary<string, string>(AsTheWorkersRole())
         {
             ["ECS_AGENT_URI"] = agent.AgentUri,
             ["Sparkify__Transform__ScaleInProtection__ReleaseAfterIdleSeconds"] = "2",

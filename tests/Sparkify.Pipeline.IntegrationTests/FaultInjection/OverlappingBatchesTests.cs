@@ -44,20 +44,37 @@ public sealed class OverlappingBatchesTests : IAsyncLifetime
     [Fact]
     public async Task Overlapping_batches_with_a_transform_killed_end_completed_with_their_checks_passing()
     {
-        var first = _pipeline.StartTransform();
-        _pipeline.StartTransform();
+        // The first batch's star load waits on the test's lock on songplays: the next batch opens and stages meanwhile.
+        foreach (var transform in new[] { _pipeline.StartTransform("transform-1"), _pipeline.StartTransform("transform-2") })
+        {
+            await transform.WaitForOutputAsync(ProcessPipeline.Receiving, TimeSpan.FromSeconds(60), "receiving (the schema migrated)");
+        }
+        var songplays = await _pipeline.HoldAsync("LOCK TABLE songplays IN SHARE MODE");
         _pipeline.StartIngest(new Dictionary<string, string> { ["Sparkify__Ingest__Mode"] = "Watch", ["Sparkify__Ingest__WatchIntervalSeconds"] = "1" });
-        await _pipeline.WaitUntilAsync("SELECT count(*) >= 20 FROM load_files", TimeSpan.FromSeconds(60), "the first batch under way");
+        var starLoad = await _pipeline.WaitForRowAsync(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) " +
+            "WHERE NOT l.granted AND l.relation = 'songplays'::regclass AND a.application_name LIKE 'transform-%'",
+            TimeSpan.FromSeconds(60), "the first batch's star load running, waiting on songplays");
         await _pipeline.UploadAsync(_later.Path);
-        await _pipeline.WaitUntilAsync("SELECT count(*) >= 2 FROM batches", TimeSpan.FromSeconds(60), "a second batch opened");
-        await first.KillAsync();
+
+        // The overlap: files of a second batch staged while the first batch's star load runs.
+        await _pipeline.WaitUntilAsync(
+            "EXISTS (SELECT FROM load_files WHERE status = 'loaded' AND batch_id > (SELECT min(batch_id) FROM batches)) " +
+            "AND (SELECT status FROM batches ORDER BY batch_id LIMIT 1) NOT IN ('completed', 'completed_with_failures', 'failed')",
+            TimeSpan.FromSeconds(60), "a second batch staging while the first one's star load runs");
+        // The Transform running that star load dies; another takes its claim over.
+        await _pipeline.Transform((string)starLoad[0]!).KillAsync();
+        await songplays.DisposeAsync();
         _pipeline.StartTransform();
 
-        await _pipeline.WaitUntilAsync($"SELECT count(*) = {_pipeline.Files} FROM load_files WHERE status = 'loaded'",
-            TimeSpan.FromSeconds(150), "every file loaded", 200);
+        await _pipeline.WaitUntilAsync($"(SELECT count(*) = {_pipeline.Files} FROM load_files WHERE status = 'loaded')",
+            TimeSpan.FromSeconds(150), "every file loaded");
         await _pipeline.WaitForBatchesToEndAsync(TimeSpan.FromSeconds(150));
         await _pipeline.AssertEveryFileLoadedOnceAsync();
         Assert.True(await _pipeline.ScalarAsync<long>("SELECT count(*) FROM batches") >= 2);
+        Assert.True(await _pipeline.ScalarAsync<bool>(
+            "SELECT EXISTS (SELECT FROM load_files f, batches first WHERE first.batch_id = (SELECT min(batch_id) FROM batches) " +
+            "AND f.batch_id > first.batch_id AND f.status = 'loaded' AND f.loaded_at < first.completed_at)"), "the batches did not overlap");
         Assert.Equal(_clean.ToString(), (await WarehouseSnapshot.TakeAsync(_pipeline.DataSource)).ToString());
     }
 }

@@ -14,15 +14,21 @@ namespace Sparkify.Pipeline.IntegrationTests.FaultInjection;
 /// One fault-injection run, all of it real and on loopback: its own PostgreSQL server and its own fauxqs (state kept
 /// on disk, so an outage of either can be a stop and a restart), the data uploaded, and the workers as processes
 /// configured by environment like deployed containers. Timeouts are short so that faults heal within seconds: a
-/// message's visibility is 5 s and a dead star-load claim is taken over after 5 s.
+/// message's visibility is 5 s, a dead star-load claim is taken over after 5 s, and a dependency that is away is asked
+/// again at least every 4 s.
 /// </summary>
 internal sealed class ProcessPipeline : IAsyncDisposable
 {
     public const int VisibilityTimeoutSeconds = 5;
     public const int MaxReceives = 4;
 
+    /// <summary>The line a Transform logs once its start-up checks passed (the schema migrated, the queue checked).</summary>
+    public static bool Receiving(string line) => line.Contains("Receiving from", StringComparison.Ordinal);
+
     private readonly TempFolder _state;
     private readonly List<WorkerProcess> _workers = [];
+    private readonly Dictionary<string, WorkerProcess> _named = [];
+    private readonly List<AwsEndpointProxy> _proxies = [];
     private readonly Dictionary<string, string> _environment;
 
     private ProcessPipeline(TempFolder state, PostgresServer postgres, FauxqsServer fauxqs, string connectionString,
@@ -55,6 +61,8 @@ internal sealed class ProcessPipeline : IAsyncDisposable
             ["Sparkify__Transform__StarLoadDeadlineSeconds"] = "15",
             ["Sparkify__Transform__StarLoadTimeoutSeconds"] = "15",
             ["Sparkify__Transform__MaxFilesPerGroup"] = "100",
+            // A dependency back is noticed within 4 s, not after a backoff grown to 30 s.
+            ["Sparkify__Retry__MaxDelaySeconds"] = "4",
             ["Logging__LogLevel__Default"] = "Information",
         };
     }
@@ -105,24 +113,59 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         return await WarehouseSnapshot.TakeAsync(dataSource);
     }
 
-    public WorkerProcess StartTransform(IReadOnlyDictionary<string, string>? overrides = null) => Start("Sparkify.Transform", overrides);
+    /// <summary>The worker started with this name.</summary>
+    public WorkerProcess Transform(string name) => _named[name];
 
-    public WorkerProcess StartIngest(IReadOnlyDictionary<string, string>? overrides = null) => Start("Sparkify.Ingest", overrides);
+    /// <summary>A proxy in front of this run's S3/SQS endpoint, for one worker to talk through (disposed with the run).</summary>
+    public async Task<AwsEndpointProxy> ProxyAsync()
+    {
+        var proxy = await AwsEndpointProxy.StartAsync(Fauxqs.ServiceUrl);
+        _proxies.Add(proxy);
+        return proxy;
+    }
 
-    private WorkerProcess Start(string project, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <param name="name">The worker's application_name in pg_stat_activity, so a test can tell its sessions apart.</param>
+    /// <param name="through">Talk to S3/SQS through this proxy.</param>
+    /// <param name="overrides">Environment variables set for this worker on top of the run's.</param>
+    public WorkerProcess StartTransform(string? name = null, AwsEndpointProxy? through = null, IReadOnlyDictionary<string, string>? overrides = null) =>
+        Start("Sparkify.Transform", overrides, name, through);
+
+    public WorkerProcess StartIngest(IReadOnlyDictionary<string, string>? overrides = null, AwsEndpointProxy? through = null) =>
+        Start("Sparkify.Ingest", overrides, null, through);
+
+    private WorkerProcess Start(string project, IReadOnlyDictionary<string, string>? overrides, string? name, AwsEndpointProxy? through)
     {
         var environment = new Dictionary<string, string>(_environment);
-        foreach (var (name, value) in overrides ?? new Dictionary<string, string>())
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
-            environment[name] = value;
+            environment[key] = value;
+        }
+        if (name is not null)
+        {
+            environment["ConnectionStrings__warehouse"] = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = name }.ConnectionString;
+        }
+        if (through is not null)
+        {
+            environment["Sparkify__AwsServiceUrl"] = through.ServiceUrl;
         }
         var worker = WorkerProcess.Start(project, environment);
         _workers.Add(worker);
+        if (name is not null)
+        {
+            _named[name] = worker;
+        }
         return worker;
     }
 
-    /// <summary>Polls a boolean query until it is true. Errors (the database may be down on purpose) count as false.</summary>
-    public async Task WaitUntilAsync(string sql, TimeSpan timeout, string what, int pollMilliseconds = 20)
+    /// <summary>
+    /// Polls a boolean query until it is true. Errors (the database may be down on purpose) count as false. The states
+    /// waited for last (a worker held at a chosen point, a batch ended): the poll need not be fast to see them.
+    /// </summary>
+    public async Task WaitUntilAsync(string sql, TimeSpan timeout, string what) =>
+        await WaitForRowAsync($"SELECT 1 WHERE ({sql})", timeout, what);
+
+    /// <summary>Polls a query until it returns a row, and returns that row's values.</summary>
+    public async Task<object?[]> WaitForRowAsync(string sql, TimeSpan timeout, string what)
     {
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < timeout)
@@ -130,22 +173,63 @@ internal sealed class ProcessPipeline : IAsyncDisposable
             try
             {
                 await using var command = DataSource.CreateCommand(sql);
-                if (await command.ExecuteScalarAsync() is true)
+                await using var reader = await command.ExecuteReaderAsync();
+                if (await reader.ReadAsync())
                 {
-                    return;
+                    var row = new object?[reader.FieldCount];
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    }
+                    return row;
                 }
             }
             catch (NpgsqlException)
             {
             }
-            await Task.Delay(pollMilliseconds);
+            await Task.Delay(100);
         }
         throw new TimeoutException($"Not reached within {timeout.TotalSeconds:F0} s: {what}.\n{Diagnostics()}");
     }
 
+    /// <summary>
+    /// Runs a statement in a transaction of the test's own that stays open (its locks held) until the result is
+    /// disposed: a worker that needs those locks waits, at a known point.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldAsync(string sql)
+    {
+        var connection = await DataSource.OpenConnectionAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(sql, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        return new Held(connection, transaction);
+    }
+
+    private sealed class Held(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the session <paramref name="pid"/> has ended, and returns what became of its transaction
+    /// <paramref name="xid"/>: 'aborted', 'committed' (pg_xact_status).
+    /// </summary>
+    public async Task<string> TransactionOutcomeAsync(int pid, string xid, TimeSpan timeout)
+    {
+        await WaitUntilAsync($"NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = {pid})", timeout, $"session {pid} ended");
+        // A fresh cluster is in its first xid epoch: the 32-bit xid is the 64-bit one.
+        return await ScalarAsync<string>($"SELECT pg_xact_status('{long.Parse(xid, CultureInfo.InvariantCulture)}'::xid8)");
+    }
+
     /// <summary>Every batch has ended (and there is at least one).</summary>
     public Task WaitForBatchesToEndAsync(TimeSpan timeout) => WaitUntilAsync(
-        "SELECT count(*) > 0 AND bool_and(status NOT IN ('open', 'loading_star')) FROM batches", timeout, "every batch ended", 200);
+        "SELECT count(*) > 0 AND bool_and(status IN ('completed', 'completed_with_failures', 'failed')) FROM batches", timeout, "every batch ended");
 
     public async Task<T> ScalarAsync<T>(string sql)
     {
@@ -170,6 +254,10 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         foreach (var worker in _workers)
         {
             await worker.DisposeAsync();
+        }
+        foreach (var proxy in _proxies)
+        {
+            await proxy.DisposeAsync();
         }
         await DataSource.DisposeAsync();
         await Fauxqs.DisposeAsync();

@@ -64,10 +64,14 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     public async Task A_worker_told_to_wait_for_the_schema_starts_once_the_migration_task_has_run()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, migrate: false);
+        var logs = new LogRecorder();
         var run = harness.RunWorkerAsync(PipelineHarness.AddIngest,
-            With(("Sparkify:MigrateAtStart", "false"), ("Sparkify:SchemaWaitSeconds", "120"), ("Sparkify:Ingest:Mode", "Once")));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+            With(("Sparkify:MigrateAtStart", "false"), ("Sparkify:SchemaWaitSeconds", "120"), ("Sparkify:Ingest:Mode", "Once")), logs);
+        // It found no schema and says it waits for it (a worker that refuses exits instead).
+        var waiting = logs.WaitForAsync(line => line.Contains("Waiting for the schema", StringComparison.Ordinal), "waiting for the schema");
+        await Task.WhenAny(waiting, run);
         Assert.False(run.IsCompleted, "the worker did not wait for the schema");
+        await waiting;
 
         await new SchemaMigrator(harness.DataSource).MigrateAsync();
 
@@ -122,7 +126,9 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         {
             batchId = blocked.BatchId;
             var stopping = blocked.Transform.StopAsync();
-            await Task.Delay(1000);
+            // The stop has reached the worker before the group can go on; its staging still waits on the test's lock.
+            await harness.WaitUntilAsync(() => Task.FromResult(
+                blocked.Transform.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested), "the stop signalled");
             Assert.False(stopping.IsCompleted, "the worker stopped without finishing the group in hand");
             await blocked.Staging.CommitAsync();
             await stopping.WaitAsync(TimeSpan.FromSeconds(30));
@@ -232,8 +238,9 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         {
             QueueUrl = url, AttributeNames = ["ApproximateNumberOfMessagesNotVisible"],
         })).ApproximateNumberOfMessagesNotVisible == messages, $"{messages} message(s) received");
-        // Received, and now waiting on the test's lock.
-        await Task.Delay(300);
+        // Received, and their staging now waiting on the test's lock.
+        await harness.WaitUntilAsync(() => harness.ScalarAsync<bool>(
+            "SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND relation = 'load_files'::regclass)"), "the staging waiting on the lock");
     }
 
     /// <summary>A session-level hold on the star load's advisory lock: the star load blocks until this is disposed.</summary>

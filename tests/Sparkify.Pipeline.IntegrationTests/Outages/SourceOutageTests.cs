@@ -1,4 +1,3 @@
-using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
 using Sparkify.Ingest;
 using Sparkify.Testing;
@@ -24,13 +23,19 @@ public sealed class SourceOutageTests(PostgresFixture postgres, FauxqsFixture fa
             await harness.UploadAsync($"log_data/2018/11/2018-11-{i + 1:00}-events.json", TestEvents.Plays(5, sessionId: i + 1));
         }
         var (s3, brownout) = S3Brownout.Wrap(harness.S3);
+        var (sqs, receives) = SqsRecorder.Wrap(harness.Sqs);
         brownout.Start();
-        await harness.StartTransformAsync(services => services.AddSingleton(s3));
+        await harness.StartTransformAsync(services =>
+        {
+            services.AddSingleton(s3);
+            services.AddSingleton(sqs);
+        });
         using var ingest = harness.BuildIngest();
         var batchId = (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
 
+        // The brownout lasts longer than all the receives of a message (2 × 5 s), counted from when it is first met.
+        await harness.WaitUntilAsync(() => Task.FromResult(brownout.Failures > 0), "the brownout met");
         await Task.Delay(TimeSpan.FromSeconds(15));
-        Assert.True(brownout.Failures > 0, "the brownout was never hit");
         brownout.Stop();
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(90)));
@@ -38,5 +43,8 @@ public sealed class SourceOutageTests(PostgresFixture postgres, FauxqsFixture fa
         Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'failed'"));
         Assert.Equal(20L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
         Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        // No receive was spent on the brownout: every message was received once.
+        Assert.Empty(receives.ReceivedAgain(harness.Options.QueueName));
+        Assert.Equal(20, receives.Received(harness.Options.QueueName).Select(m => m.MessageId).Distinct().Count());
     }
 }
