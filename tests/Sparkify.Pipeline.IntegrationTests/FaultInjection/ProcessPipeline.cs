@@ -189,7 +189,29 @@ internal sealed class ProcessPipeline : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"Not reached within {timeout.TotalSeconds:F0} s: {what}.\n{Diagnostics()}");
+        throw new TimeoutException($"Not reached within {timeout.TotalSeconds:F0} s: {what}.\n{await ActivityAsync()}\n{Diagnostics()}");
+    }
+
+    /// <summary>What every worker's database session was doing when a wait ran out: the first thing to read of a failure.</summary>
+    private async Task<string> ActivityAsync()
+    {
+        try
+        {
+            await using var command = DataSource.CreateCommand(
+                "SELECT application_name, state, wait_event_type, wait_event, backend_xid::text, left(query, 120) FROM pg_stat_activity " +
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY application_name");
+            await using var reader = await command.ExecuteReaderAsync();
+            var lines = new List<string> { "--- database sessions ---" };
+            while (await reader.ReadAsync())
+            {
+                lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "-" : reader.GetValue(i).ToString())));
+            }
+            return string.Join('\n', lines);
+        }
+        catch (NpgsqlException exception)
+        {
+            return $"--- database sessions: not read ({exception.Message}) ---";
+        }
     }
 
     /// <summary>
