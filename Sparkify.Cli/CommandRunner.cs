@@ -24,10 +24,15 @@ internal static class CommandRunner
             await error.WriteLineAsync("error: " + exception.Message);
             return ExitCodes.UsageError;
         }
+        catch (ServiceException exception)
+        {
+            await error.WriteLineAsync("error: " + exception.Message);
+            return ExitCodes.ServiceError;
+        }
         catch (NpgsqlException exception)
         {
-            await error.WriteLineAsync("database error: " + exception.Message);
-            return ExitCodes.DatabaseError;
+            await error.WriteLineAsync("database error: " + DatabaseFailureText.Describe(exception));
+            return ExitCodes.ServiceError;
         }
     }
 }

@@ -7,9 +7,9 @@ public static class ExitCodes
     /// <summary>The command ran but the data is not all good: failed files or failed quality checks.</summary>
     public const int DataFailure = 1;
 
-    /// <summary>Bad input: missing connection, unknown folder, invalid option value.</summary>
+    /// <summary>Bad input: missing connection or AWS credentials, unknown folder, a command line that does not parse.</summary>
     public const int UsageError = 2;
 
-    /// <summary>The database could not be reached or refused the work.</summary>
-    public const int DatabaseError = 3;
+    /// <summary>The database or S3 could not be reached or refused the work.</summary>
+    public const int ServiceError = 3;
 }

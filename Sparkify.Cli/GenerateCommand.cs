@@ -41,6 +41,8 @@ internal static class GenerateCommand
                 parseResult.GetValue(users), parseResult.GetValue(seed), parseResult.GetValue(matched), parseResult.GetValue(startDate));
             var stopwatch = Stopwatch.StartNew();
             var s3Target = S3Target.TryParse(target);
+            var s3ServiceUrl = parseResult.GetValue(serviceUrl);
+            using var client = s3Target is null ? null : await S3Connection.OpenAsync(s3Target, s3ServiceUrl, cancellationToken);
             var localFolder = s3Target is null ? Path.GetFullPath(target) : Directory.CreateTempSubdirectory("sparkify-generate-").FullName;
             try
             {
@@ -53,13 +55,10 @@ internal static class GenerateCommand
                 {
                     throw new UsageException(exception.Message);
                 }
-                if (s3Target is { } s3)
+                if (s3Target is { } s3 && client is not null)
                 {
-                    using var client = Pipeline.AwsClients.CreateS3(new Pipeline.PipelineOptions
-                    {
-                        Bucket = s3.Bucket, AwsServiceUrl = parseResult.GetValue(serviceUrl),
-                    });
-                    await QueueSetup.UploadFolderAsync(client, s3.Bucket, localFolder, cancellationToken, s3.Prefix);
+                    await S3Connection.CallAsync(s3, s3ServiceUrl,
+                        () => QueueSetup.UploadFolderAsync(client, s3.Bucket, localFolder, cancellationToken, s3.Prefix));
                 }
                 await output.WriteLineAsync(
                     $"Wrote {summary.SongFiles:N0} song files and {summary.LogFiles:N0} log files ({summary.Events:N0} events, " +

@@ -15,7 +15,7 @@ internal static class LoadSummary
             (report.FilesSuperseded > 0 ? $", {report.FilesSuperseded:N0} older than the version loaded (not staged)" : "") +
             (entriesSkipped > 0 ? $", {entriesSkipped:N0} unreadable folder entr{(entriesSkipped == 1 ? "y" : "ies")} skipped (listed on stderr)" : ""));
         await output.WriteLineAsync(
-            $"  rows:  {report.RowsLoaded:N0} staged, {report.RowsRejected:N0} rejected " +
+            $"  rows:  {report.RowsLoaded:N0} staged, {report.RowsRejected:N0} rejected, {report.RowsRepaired:N0} with text repaired " +
             $"({report.BytesRead / 1048576.0:F1} MB, {report.RowsLoaded / seconds:N0} rows/s)");
         var star = report.Star;
         await output.WriteLineAsync(

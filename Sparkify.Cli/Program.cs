@@ -1,3 +1,3 @@
 using Sparkify.Cli;
 
-return await SparkifyCommandLine.Build().Parse(args).InvokeAsync();
+return await SparkifyCommandLine.InvokeAsync(args);

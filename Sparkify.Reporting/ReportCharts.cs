@@ -3,27 +3,25 @@ using Sparkify.Warehouse.Reports;
 
 namespace Sparkify.Reporting;
 
-/// <summary>The report's charts, drawn by ScottPlot as SVG: bars for top lists, lines for per-day series, a heat map of weekday × hour.</summary>
+/// <summary>The report's charts, drawn by ScottPlot as SVG: bars for top lists, a line per per-day count, each on its own axis, a heat map of weekday × hour.</summary>
 public static class ReportCharts
 {
     private const int Width = 720;
     private const int Height = 320;
     private static readonly string[] DayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-    public static string PlaysPerDay(IReadOnlyList<DayActivity> days)
+    /// <summary>One count per day as a line over the days, on an axis of its own (whole-number ticks).</summary>
+    public static string PerDay(IReadOnlyList<(DateOnly Day, double Count)> days, string label)
     {
         var plot = new Plot();
-        var xs = days.Select(d => d.Day.ToDateTime(TimeOnly.MinValue).ToOADate()).ToArray();
-        var plays = plot.Add.Scatter(xs, [.. days.Select(d => (double)d.Plays)]);
-        plays.LegendText = "plays";
-        plays.LineWidth = 2;
-        var users = plot.Add.Scatter(xs, [.. days.Select(d => (double)d.ActiveUsers)]);
-        users.LegendText = "active users";
-        users.LineWidth = 2;
+        double[] xs = [.. days.Select(d => d.Day.ToDateTime(TimeOnly.MinValue).ToOADate())];
+        double[] counts = [.. days.Select(d => d.Count)];
+        var line = plot.Add.Scatter(xs, counts);
+        line.LineWidth = 2;
         plot.Axes.DateTimeTicksBottom();
+        plot.Axes.Left.TickGenerator = CountTicks();
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.YLabel("per day");
+        plot.YLabel(label);
         return plot.GetSvgXml(Width, Height);
     }
 
@@ -42,6 +40,7 @@ public static class ReportCharts
         plot.Axes.Left.SetTicks([.. Enumerable.Range(0, count).Select(i => (double)(count - 1 - i))], [.. bars.Select(b => Shorten(b.Label))]);
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Margins(left: 0);
+        plot.Axes.Bottom.TickGenerator = CountTicks();
         plot.XLabel(valueLabel);
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 0;
         return plot.GetSvgXml(width, Math.Max(160, 40 + 28 * count));
@@ -54,6 +53,7 @@ public static class ReportCharts
         plot.Add.Bars([.. columns.Select(c => c.Value)]);
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, columns.Count).Select(i => (double)i)], [.. columns.Select(c => c.Label)]);
         plot.Axes.Margins(bottom: 0);
+        plot.Axes.Left.TickGenerator = CountTicks();
         plot.YLabel(valueLabel);
         return plot.GetSvgXml(Width, Height);
     }
@@ -92,6 +92,9 @@ public static class ReportCharts
         plot.XLabel("hour of day (UTC)");
         return plot.GetSvgXml(Width, Height);
     }
+
+    /// <summary>Ticks for counts: whole numbers only (no "0.2 plays").</summary>
+    private static ScottPlot.TickGenerators.NumericAutomatic CountTicks() => new() { IntegerTicksOnly = true };
 
     private static string Shorten(string label) => label.Length > 40 ? label[..39] + "…" : label;
 }

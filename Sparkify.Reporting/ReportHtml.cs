@@ -35,6 +35,7 @@ public static class ReportHtml
             .row { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
             .row > .tables { flex: 0 1 auto; max-width: 100%; overflow-x: auto; } .scroll { max-height: 340px; overflow: auto; }
             th, td { white-space: nowrap; }
+            .row > .tables.wide { flex: 1 1 100%; } .tables.wide td:not(.n) { white-space: normal; overflow-wrap: anywhere; }
             .empty { color: #616e7c; font-style: italic; }
             form { margin: 1rem 0; } form input { margin-right: .6rem; }
             </style></head><body>
@@ -63,24 +64,28 @@ public static class ReportHtml
         Card(html, "matched_share", ReportSummary.Percent(report.Catalog.MatchedShare), "plays matched to a song");
         html.Append("</div>");
 
-        Section(html, "plays_per_day", "1. Plays and active users per day", report.PlaysPerDay.Count > 0 ? ReportCharts.PlaysPerDay(report.PlaysPerDay) : null,
+        var sections = new NumberedSections(html);
+        sections.Add("plays_per_day", "Plays and active users per day",
+            [("plays_per_day", report.PlaysPerDay.Count > 0 ? ReportCharts.PerDay([.. report.PlaysPerDay.Select(d => (d.Day, (double)d.Plays))], "plays per day") : null),
+             ("active_users_per_day", report.PlaysPerDay.Count > 0 ? ReportCharts.PerDay([.. report.PlaysPerDay.Select(d => (d.Day, (double)d.ActiveUsers))], "active users per day") : null)],
             """<div class="scroll">""" +
             Table(["day", "plays", "active users"], report.PlaysPerDay.Select(d => Row(Text(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), N(d.Plays), N(d.ActiveUsers)))) +
             "</div>");
-        Section(html, "hour_by_weekday", "2. When people listen: weekday × hour (UTC)", report.IsEmpty ? null : ReportCharts.HourByWeekday(report.HourByWeekday),
+        sections.Add("hour_by_weekday", "When people listen: weekday × hour (UTC)", report.IsEmpty ? null : ReportCharts.HourByWeekday(report.HourByWeekday),
             Table(["weekday", "plays"], report.Weekdays.Select(d => Row(Text(d.Name), N(d.Plays)))));
-        Section(html, "hours", "2. Plays by hour of day (UTC)",
+        sections.Add("hours", "Plays by hour of day (UTC)",
             report.IsEmpty ? null : ReportCharts.Columns([.. report.Hours.Select(h => ($"{h.Hour:00}", (double)h.Plays))], "plays"),
             Table(["hour", "plays"], report.BusiestHours().Take(5)
                 .Select(h => Row(Text($"{h.Hour:00}:00"), N(h.Plays)))));
-        Section(html, "top_songs", "3. Top songs (matched plays)",
+        sections.Add("top_songs", "Top songs (matched plays)",
             report.TopSongs.Count > 0 ? ReportCharts.Bars([.. report.TopSongs.Select(s => ($"{s.Title} — {s.Artist}", (double)s.Plays))], "plays") : null,
             Table(["song", "artist", "plays"], report.TopSongs.Select(s => Row(Text(s.Title), Text(s.Artist), N(s.Plays)))) +
-            $"""<p><span data-answer="unmatched_plays">{report.Catalog.UnmatchedPlays:N0}</span> plays are not matched to a song of the catalog.</p>""");
-        Section(html, "top_artists", "3. Top artists (matched plays)",
+            $"""<p><span data-answer="unmatched_plays">{report.Catalog.UnmatchedPlays:N0}</span> plays are not matched to a song of the catalog.</p>""",
+            wideTables: true);
+        sections.Add("top_artists", "Top artists (matched plays)",
             report.TopArtists.Count > 0 ? ReportCharts.Bars([.. report.TopArtists.Select(a => (a.Name, (double)a.Plays))], "plays") : null,
             Table(["artist", "plays"], report.TopArtists.Select(a => Row(Text(a.Name), N(a.Plays)))));
-        Section(html, "levels", "4. Free and paid",
+        sections.Add("levels", "Free and paid",
             report.Levels.Count > 0 ? ReportCharts.Bars([.. report.Levels.Select(l => (l.Level, (double)l.Plays))], "plays") : null,
             Table(["level", "plays", "share of plays", "active users", "share of users"],
                 report.Levels.Select(l => Row(Text(l.Level), N(l.Plays), Text(ReportSummary.Percent(l.PlayShare)), N(l.ActiveUsers), Text(ReportSummary.Percent(l.UserShare))))) +
@@ -88,23 +93,24 @@ public static class ReportHtml
             Table(["user", "name", "from", "to", "at (UTC)"], report.LevelSwitches.Select(s =>
                 Row(N(s.UserId), Text($"{s.FirstName} {s.LastName}".Trim()), Text(s.From), Text(s.To), Text(s.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))))));
         var sessions = report.Sessions;
-        Section(html, "sessions", "5. Sessions: plays per session",
+        sections.Add("sessions", "Sessions: plays per session",
             sessions.Count > 0 ? ReportCharts.Columns([.. report.SessionSizes.Select(s => (s.Plays, (double)s.Sessions))], "sessions") : null,
             Table(["sessions", "plays per session (median)", "p90", "minutes (median)", "p90"],
                 [Row(N(sessions.Count), D(sessions.PlaysMedian), D(sessions.PlaysP90), D(sessions.LengthMinutesMedian), D(sessions.LengthMinutesP90))]));
-        Section(html, "top_locations", "6. Top locations",
+        sections.Add("top_locations", "Top locations",
             report.TopLocations.Count > 0 ? ReportCharts.Bars([.. report.TopLocations.Select(l => (l.Location, (double)l.Plays))], "plays") : null,
             Table(["location", "plays", "active users"], report.TopLocations.Select(l => Row(Text(l.Location), N(l.Plays), N(l.ActiveUsers)))));
-        Section(html, "browsers", "6. Browsers",
+        sections.Add("browsers", "Browsers",
             report.Browsers.Count > 0 ? ReportCharts.Bars([.. report.Browsers.Select(b => (b.Name, (double)b.Plays))], "plays", 560) : null,
             Table(["browser", "plays", "share"], report.Browsers.Select(b => Row(Text(b.Name), N(b.Plays), Text(ReportSummary.Percent(b.Share))))));
-        Section(html, "operating_systems", "6. Operating systems",
+        sections.Add("operating_systems", "Operating systems",
             report.OperatingSystems.Count > 0 ? ReportCharts.Bars([.. report.OperatingSystems.Select(b => (b.Name, (double)b.Plays))], "plays", 560) : null,
             Table(["system", "plays", "share"], report.OperatingSystems.Select(b => Row(Text(b.Name), N(b.Plays), Text(ReportSummary.Percent(b.Share))))));
-        Section(html, "catalog", "7. Catalog coverage: the songs the catalog should add",
+        sections.Add("catalog", "Catalog coverage: the songs the catalog should add",
             report.Catalog.TopUnmatched.Count > 0 ? ReportCharts.Bars([.. report.Catalog.TopUnmatched.Select(u => ($"{u.Song} — {u.Artist}", (double)u.Plays))], "plays") : null,
             $"""<p><span data-answer="matched_plays">{report.Catalog.MatchedPlays:N0}</span> of {totals.Plays:N0} plays matched to a song ({ReportSummary.Percent(report.Catalog.MatchedShare)}).</p>""" +
-            Table(["song", "artist", "plays"], report.Catalog.TopUnmatched.Select(u => Row(Text(u.Song), Text(u.Artist), N(u.Plays)))));
+            Table(["song", "artist", "plays"], report.Catalog.TopUnmatched.Select(u => Row(Text(u.Song), Text(u.Artist), N(u.Plays)))),
+            wideTables: true);
 
         if (live)
         {
@@ -124,13 +130,30 @@ public static class ReportHtml
     private static void Card(StringBuilder html, string answer, string value, string label) =>
         html.Append($"""<div class="card"><b data-answer="{answer}">{E(value)}</b>{E(label)}</div>""");
 
-    private static void Section(StringBuilder html, string id, string title, string? svg, string tables)
+    /// <summary>
+    /// The page's sections, numbered here and only here, in the order they are added: no two share a number. A
+    /// section's charts sit beside its tables; <c>wideTables</c> (song and artist names) puts the tables below the
+    /// charts at the page's full width, their text wrapping, so that no column is clipped or needs a sideways scroll.
+    /// </summary>
+    private sealed class NumberedSections(StringBuilder html)
     {
-        html.Append($"""<section id="{id}"><h2>{E(title)}</h2><div class="row">""");
-        html.Append(svg is null
-            ? $"""<div class="chart empty" data-chart="{id}">No plays to chart.</div>"""
-            : $"""<div class="chart" data-chart="{id}">{svg}</div>""");
-        html.Append($"""<div class="tables">{tables}</div></div></section>""");
+        private int _number;
+
+        public void Add(string id, string title, string? svg, string tables, bool wideTables = false) =>
+            Add(id, title, [(id, svg)], tables, wideTables);
+
+        public void Add(string id, string title, IReadOnlyList<(string Id, string? Svg)> charts, string tables, bool wideTables = false)
+        {
+            _number++;
+            html.Append($"""<section id="{id}"><h2>{_number}. {E(title)}</h2><div class="row">""");
+            foreach (var (chart, svg) in charts)
+            {
+                html.Append(svg is null
+                    ? $"""<div class="chart empty" data-chart="{chart}">No plays to chart.</div>"""
+                    : $"""<div class="chart" data-chart="{chart}">{svg}</div>""");
+            }
+            html.Append($"""<div class="tables{(wideTables ? " wide" : "")}">{tables}</div></div></section>""");
+        }
     }
 
     private static string Table(string[] headers, IEnumerable<string> rows)

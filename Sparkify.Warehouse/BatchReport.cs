@@ -6,7 +6,7 @@ namespace Sparkify.Warehouse;
 
 public sealed record BatchReport(
     long BatchId, string Status, IReadOnlyList<FileLoadResult> Files, StarLoadResult Star,
-    IReadOnlyList<QualityCheckResult> Checks, TimeSpan Elapsed)
+    IReadOnlyList<QualityCheckResult> Checks, TimeSpan Elapsed, long RowsRepaired = 0)
 {
     public int FilesLoaded => Files.Count(f => f.Outcome == FileOutcome.Loaded);
     public int FilesAlreadyLoaded => Files.Count(f => f.Outcome == FileOutcome.AlreadyLoaded);

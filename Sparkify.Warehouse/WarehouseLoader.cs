@@ -37,7 +37,8 @@ public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions opt
                     cancellationToken);
             }
             await new BatchPhaseTimesStore(dataSource).AddAsync(batchId, times, cancellationToken);
-            return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed);
+            var repaired = await RepairedTextCount.OfBatchAsync(dataSource, batchId, cancellationToken);
+            return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed, repaired);
         }
         catch (Exception exception)
         {

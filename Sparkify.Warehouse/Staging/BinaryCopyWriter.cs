@@ -131,6 +131,16 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>A jsonb value from its UTF-8 JSON text (binary format: version 1, then the text).</summary>
+    public void WriteJsonb(ReadOnlySpan<byte> utf8Json)
+    {
+        Ensure(5 + utf8Json.Length);
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), 1 + utf8Json.Length);
+        _buffer[_length + 4] = 1;
+        utf8Json.CopyTo(_buffer.AsSpan(_length + 5));
+        _length += 5 + utf8Json.Length;
+    }
+
     /// <summary>Ends the COPY: the trailer, the rest of the buffer, and the server's acknowledgement.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public sealed class CliContractTests(PostgresFixture postgres)
         var load = await Sparkify.RunAsync("load", SampleData.Folder, "--connection", connection);
         Assert.True(load.ExitCode == 0, load.Output + load.Error);
         Assert.Contains("101 loaded, 0 already loaded (skipped), 0 failed", load.Output, StringComparison.Ordinal);
-        Assert.Contains("8,127 staged, 0 rejected", load.Output, StringComparison.Ordinal);
+        Assert.Contains("8,127 staged, 0 rejected, 326 with text repaired", load.Output, StringComparison.Ordinal);
         Assert.Contains("staged 101/101 files", load.Error, StringComparison.Ordinal);
 
         var stats = await Sparkify.RunAsync("stats", "--json", "--connection", connection);

@@ -30,4 +30,16 @@ public sealed class GenerateToS3Tests(FauxqsFixture fauxqs)
         Assert.Equal(28, keys.Count);
         Assert.Contains($"to s3://{options.Bucket}/raw", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_bucket_that_does_not_exist_is_one_line_and_exit_3_before_any_data_is_written()
+    {
+        var bucket = "missing-" + Guid.NewGuid().ToString("N")[..8];
+
+        var result = await Sparkify.RunAsync("generate", $"s3://{bucket}/raw", "--songs", "25", "--events", "300",
+            "--s3-service-url", fauxqs.Server.ServiceUrl);
+
+        UnreachableServiceTests.AssertOneErrorLine(result, ExitCodes.ServiceError, $"S3 refused s3://{bucket}/raw/ (404 NoSuchBucket)");
+        Assert.Empty(result.Output);
+    }
 }

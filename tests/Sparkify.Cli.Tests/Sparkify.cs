@@ -11,8 +11,7 @@ internal static class Sparkify
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await SparkifyCommandLine.Build().Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await SparkifyCommandLine.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return new Result(exitCode, output.ToString(), error.ToString());
     }
 }

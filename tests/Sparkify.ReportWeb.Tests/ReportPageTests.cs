@@ -162,9 +162,9 @@ public sealed class ReportPageTests(ReportPageTests.ReportService service) : ICl
         var catalog = expected["catalog"]!;
 
         var days = Items(expected, "plays_per_day");
-        (await ChartAsync(page, "plays_per_day")).AssertLines(
-            [.. days.Select(d => (double)DateOnly.Parse(S(d["day"]), CultureInfo.InvariantCulture).DayNumber)],
-            [.. days.Select(d => V(d["plays"]))], [.. days.Select(d => V(d["active_users"]))]);
+        double[] dayNumbers = [.. days.Select(d => (double)DateOnly.Parse(S(d["day"]), CultureInfo.InvariantCulture).DayNumber)];
+        (await ChartAsync(page, "plays_per_day")).AssertLines(dayNumbers, [.. days.Select(d => V(d["plays"]))]);
+        (await ChartAsync(page, "active_users_per_day")).AssertLines(dayNumbers, [.. days.Select(d => V(d["active_users"]))]);
         (await ChartAsync(page, "hour_by_weekday")).AssertHeatMap(Items(expected, "hour_by_weekday")
             .ToDictionary(c => (c["weekday"]!.GetValue<int>(), c["hour"]!.GetValue<int>()), c => V(c["plays"])));
         (await ChartAsync(page, "hours")).AssertColumns(Items(expected, "hours").Select(h => ($"{h["hour"]!.GetValue<int>():00}", V(h["plays"]))));
@@ -176,6 +176,31 @@ public sealed class ReportPageTests(ReportPageTests.ReportService service) : ICl
         (await ChartAsync(page, "browsers")).AssertBars(Items(expected, "browsers").Select(b => (S(b["name"]), V(b["plays"]))));
         (await ChartAsync(page, "operating_systems")).AssertBars(Items(expected, "operating_systems").Select(b => (S(b["name"]), V(b["plays"]))));
         (await ChartAsync(page, "catalog")).AssertBars(Items(catalog, "top_unmatched").Select(u => ($"{S(u["song"])} — {S(u["artist"])}", V(u["plays"]))));
+    }
+
+    /// <summary>At 1,400 px (and at the 1,200 px of the other tests) every column of the name tables shows whole, without a sideways scroll.</summary>
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(1200)]
+    public async Task Name_tables_show_every_column_without_scrolling(int width)
+    {
+        var page = await service.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
+        await page.GotoAsync(service.Url);
+
+        foreach (var section in new[] { "catalog", "top_songs" })
+        {
+            var fit = await page.Locator($"#{section} .tables").EvaluateAsync<double[]>("""
+                t => {
+                  const cells = [...t.querySelectorAll('table td.n')];
+                  const right = t.getBoundingClientRect().right;
+                  return [t.scrollWidth - t.clientWidth, Math.max(0, ...cells.map(c => c.getBoundingClientRect().right - right)), cells.length];
+                }
+                """);
+            Assert.True(fit[2] > 0, $"{section}: no number cells");
+            Assert.True(fit[0] <= 0, $"{section} at {width} px: scrolls sideways by {fit[0]} px");
+            Assert.True(fit[1] <= 0, $"{section} at {width} px: a number column ends {fit[1]} px past the table's box");
+        }
+        await page.CloseAsync();
     }
 
     [Fact]

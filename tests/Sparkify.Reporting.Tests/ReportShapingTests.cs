@@ -148,14 +148,14 @@ public sealed class ReportShapingTests
 
         Assert.Contains("<td>&lt;b&gt;Bold&lt;/b&gt;</td><td>A &amp; B</td>", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>Bold</b>", page, StringComparison.Ordinal);
-        Assert.Equal(11, page.Split("data-chart=").Length - 1);
-        Assert.Equal(11, page.Split("<svg").Length - 1);
+        Assert.Equal(12, page.Split("data-chart=").Length - 1);
+        Assert.Equal(12, page.Split("<svg").Length - 1);
         Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
         Assert.EndsWith("</body></html>", page, StringComparison.Ordinal);
         Assert.Contains("<div class=\"cards\"><div class=\"card\"><b data-answer=\"plays\">1,234</b>plays</div>", page, StringComparison.Ordinal);
         Assert.Contains("<b data-answer=\"active_users\">12</b>active users</div>", page, StringComparison.Ordinal);
         Assert.Contains("<b data-answer=\"sessions\">30</b>sessions</div>", page, StringComparison.Ordinal);
-        Assert.Contains("<section id=\"hours\"><h2>2. Plays by hour of day (UTC)</h2><div class=\"row\">", page, StringComparison.Ordinal);
+        Assert.Contains("<section id=\"hours\"><h2>3. Plays by hour of day (UTC)</h2><div class=\"row\">", page, StringComparison.Ordinal);
         var busiest = page.Split("<section id=\"hours\">")[1].Split("</section>")[0];
         Assert.Equal(["16:00", "17:00", "03:00", "20:00", "09:00"],
             busiest.Split("<tr><td>").Skip(1).Select(row => row[..5]));
@@ -184,6 +184,6 @@ public sealed class ReportShapingTests
         Assert.Equal(0, page.Split("<svg").Length - 1);
         Assert.Contains("<div class=\"chart empty\" data-chart=\"top_songs\">No plays to chart.</div>", page, StringComparison.Ordinal);
         Assert.Contains("<div class=\"chart empty\" data-chart=\"plays_per_day\">No plays to chart.</div>", page, StringComparison.Ordinal);
-        Assert.Contains("<div class=\"tables\"><p class=\"empty\">None.</p><p><span data-answer=\"unmatched_plays\">0</span>", page, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"tables wide\"><p class=\"empty\">None.</p><p><span data-answer=\"unmatched_plays\">0</span>", page, StringComparison.Ordinal);
     }
 }

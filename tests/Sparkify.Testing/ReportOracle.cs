@@ -268,8 +268,33 @@ public sealed class ReportOracle
 
     private static JsonArray Array(IEnumerable<JsonNode> items) => [.. items];
 
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>
+    /// An event's text as the load stages it: text encoded as UTF-8 more than once is undone, by the documented rule
+    /// written again here (no product code): only Latin-1 chars with one at U+0080 or above, whose bytes are strict
+    /// UTF-8 decoding to shorter text; repeated while it applies.
+    /// </summary>
+    private static string? Text(JsonElement e, string name)
+    {
+        var text = e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        while (text is not null && text.Any(c => c >= '\u0080') && text.All(c => c <= '\u00FF'))
+        {
+            string decoded;
+            try
+            {
+                decoded = new System.Text.UTF8Encoding(false, true).GetString(System.Text.Encoding.Latin1.GetBytes(text));
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                break;
+            }
+            if (decoded.Length >= text.Length)
+            {
+                break;
+            }
+            text = decoded;
+        }
+        return text;
+    }
 
     private static IEnumerable<string> JsonFiles(string folder) =>
         Directory.Exists(folder)
