@@ -45,9 +45,10 @@ public sealed class ReportCommandTests(PostgresFixture postgres)
             JsonAssert.Equal(ReportOracle.Of(SampleData.Folder).Report(new DateOnly(2018, 11, 1), new DateOnly(2018, 11, 30)),
                 JsonNode.Parse(report.Output)!, "$.generated_at");
 
+            // A chart per question, active users per day on a chart of its own: 12.
             var page = await File.ReadAllTextAsync(html);
-            Assert.Equal(11, page.Split("data-chart=").Length - 1);
-            Assert.Equal(11, page.Split("<svg").Length - 1);
+            Assert.Equal(12, page.Split("data-chart=").Length - 1);
+            Assert.Equal(12, page.Split("<svg").Length - 1);
             Assert.DoesNotContain("http://", page.Replace("http://www.w3.org/", "", StringComparison.Ordinal), StringComparison.Ordinal);
             Assert.DoesNotContain("<script src", page, StringComparison.Ordinal);
         }

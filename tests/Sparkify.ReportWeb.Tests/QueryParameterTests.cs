@@ -18,7 +18,7 @@ public sealed class QueryParameterTests(QueryParameterTests.Services services) :
     public sealed class Services : IAsyncLifetime
     {
         private PostgresServer _postgres = null!;
-        private readonly List<Process> _processes = [];
+        private readonly List<ReportServiceProcess> _services = [];
 
         public HttpClient Http { get; } = new();
         public Dictionary<string, string> UrlOf { get; } = [];
@@ -33,65 +33,21 @@ public sealed class QueryParameterTests(QueryParameterTests.Services services) :
             }
             foreach (var environment in new[] { "Development", "Production" })
             {
-                var url = $"http://127.0.0.1:{FreePort()}/";
-                var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-                info.ArgumentList.Add(LocalTools.WorkerDll(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "Sparkify.ReportWeb"));
-                info.Environment["ConnectionStrings__warehouse"] = connection;
-                info.Environment["ASPNETCORE_URLS"] = url;
-                info.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-                info.Environment["DOTNET_ENVIRONMENT"] = environment;
-                info.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-                var process = Process.Start(info)!;
-                process.OutputDataReceived += (_, _) => { };
-                process.ErrorDataReceived += (_, _) => { };
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                _processes.Add(process);
-                UrlOf[environment] = url;
+                var service = ReportServiceProcess.Start(connection, environment);
+                _services.Add(service);
+                UrlOf[environment] = service.Url;
             }
-            foreach (var (environment, url) in UrlOf)
+            foreach (var service in _services)
             {
-                await WaitUntilServingAsync(url, _processes[environment == "Development" ? 0 : 1]);
+                await service.WaitUntilServingAsync(Http);
             }
-        }
-
-        private async Task WaitUntilServingAsync(string url, Process process)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    if ((await Http.GetAsync(url + "health")).IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    throw new InvalidOperationException($"the report service did not answer on {url}");
-                }
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         public async Task DisposeAsync()
         {
-            foreach (var process in _processes)
+            foreach (var service in _services)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                process.Dispose();
+                await service.DisposeAsync();
             }
             Http.Dispose();
             await _postgres.DisposeAsync();

@@ -28,7 +28,7 @@ public sealed class ReportPageTests(ReportPageTests.ReportService service) : ICl
     public sealed class ReportService : IAsyncLifetime
     {
         private PostgresServer _postgres = null!;
-        private Process _service = null!;
+        private ReportServiceProcess _service = null!;
         private IPlaywright _playwright = null!;
 
         public IBrowser Browser { get; private set; } = null!;
@@ -44,18 +44,9 @@ public sealed class ReportPageTests(ReportPageTests.ReportService service) : ICl
                 await new SchemaMigrator(dataSource).MigrateAsync();
                 await new WarehouseLoader(dataSource, new LoadOptions()).LoadAsync("sample", await LocalSourceFiles.FindAsync(SampleData.Folder));
             }
-            Url = $"http://127.0.0.1:{FreePort()}/";
-            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add(LocalTools.WorkerDll(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "Sparkify.ReportWeb"));
-            info.Environment["ConnectionStrings__warehouse"] = connection;
-            info.Environment["ASPNETCORE_URLS"] = Url;
-            info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            _service = Process.Start(info)!;
-            _service.OutputDataReceived += (_, _) => { };
-            _service.ErrorDataReceived += (_, _) => { };
-            _service.BeginOutputReadLine();
-            _service.BeginErrorReadLine();
-            await WaitUntilServingAsync();
+            _service = ReportServiceProcess.Start(connection);
+            Url = _service.Url;
+            await _service.WaitUntilServingAsync(Http);
 
             _playwright = await Playwright.CreateAsync();
             Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -65,43 +56,11 @@ public sealed class ReportPageTests(ReportPageTests.ReportService service) : ICl
             });
         }
 
-        private async Task WaitUntilServingAsync()
-        {
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    if ((await Http.GetAsync(Url + "health")).IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                if (_service.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    throw new InvalidOperationException($"the report service did not answer on {Url}");
-                }
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
         public async Task DisposeAsync()
         {
             await Browser.DisposeAsync();
             _playwright.Dispose();
-            _service.Kill(entireProcessTree: true);
-            await _service.WaitForExitAsync();
-            _service.Dispose();
+            await _service.DisposeAsync();
             Http.Dispose();
             await _postgres.DisposeAsync();
         }

@@ -20,9 +20,8 @@ public sealed class ReportReloadTests : IAsyncLifetime
 {
     private PostgresServer _postgres = null!;
     private NpgsqlDataSource _warehouse = null!;
-    private Process _service = null!;
+    private ReportServiceProcess _service = null!;
     private readonly HttpClient _http = new();
-    private string _url = "";
 
     public async Task InitializeAsync()
     {
@@ -30,17 +29,7 @@ public sealed class ReportReloadTests : IAsyncLifetime
         var connection = await _postgres.CreateDatabaseAsync("reload");
         _warehouse = NpgsqlDataSource.Create(connection);
         await new SchemaMigrator(_warehouse).MigrateAsync();
-        _url = $"http://127.0.0.1:{FreePort()}/";
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(LocalTools.WorkerDll(LocalTools.FindRepositoryRoot(AppContext.BaseDirectory), "Sparkify.ReportWeb"));
-        info.Environment["ConnectionStrings__warehouse"] = connection;
-        info.Environment["ASPNETCORE_URLS"] = _url;
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        _service = Process.Start(info)!;
-        _service.OutputDataReceived += (_, _) => { };
-        _service.ErrorDataReceived += (_, _) => { };
-        _service.BeginOutputReadLine();
-        _service.BeginErrorReadLine();
+        _service = ReportServiceProcess.Start(connection);
     }
 
     [Fact]
@@ -53,7 +42,7 @@ public sealed class ReportReloadTests : IAsyncLifetime
         await new StagingLoader(_warehouse, new LoadOptions()).LoadAsync(earlier, await LocalSourceFiles.FindAsync(earlierFiles.Path));
         var later = await new WarehouseLoader(_warehouse, new LoadOptions()).LoadAsync("later", await LocalSourceFiles.FindAsync(laterFiles.Path));
         Assert.True(later.BatchId > earlier);
-        await WaitUntilServingAsync();
+        await _service.WaitUntilServingAsync(_http);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -62,15 +51,15 @@ public sealed class ReportReloadTests : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(_url);
-        var before = await _http.GetStringAsync(_url + "version");
+        await page.GotoAsync(_service.Url);
+        var before = await _http.GetStringAsync(_service.Url + "version");
         await page.EvaluateAsync("() => { window.sparkifyUnchanged = true; }");
 
         // The next sparkify load finishes the earlier batch: its star load commits after the later one's.
         var finished = Assert.Single(await new WarehouseLoader(_warehouse, new LoadOptions()).FinishAbandonedAsync());
         Assert.Equal((earlier, "completed"), (finished.BatchId, finished.Outcome.Status));
 
-        Assert.NotEqual(before, await _http.GetStringAsync(_url + "version"));
+        Assert.NotEqual(before, await _http.GetStringAsync(_service.Url + "version"));
         // The page looks every 5 s: it reloads (its marker is gone) and shows both days' plays.
         await page.WaitForFunctionAsync("() => window.sparkifyUnchanged === undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         Assert.Equal((await Plays()).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
@@ -92,37 +81,9 @@ public sealed class ReportReloadTests : IAsyncLifetime
         return folder;
     }
 
-    private async Task WaitUntilServingAsync()
-    {
-        for (var attempt = 0; attempt < 150; attempt++)
-        {
-            try
-            {
-                if ((await _http.GetAsync(_url + "health")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        throw new InvalidOperationException($"the report service did not answer on {_url}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async Task DisposeAsync()
     {
-        _service.Kill(entireProcessTree: true);
-        await _service.WaitForExitAsync();
-        _service.Dispose();
+        await _service.DisposeAsync();
         _http.Dispose();
         await _warehouse.DisposeAsync();
         await _postgres.DisposeAsync();
