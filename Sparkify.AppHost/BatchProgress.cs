@@ -10,7 +10,8 @@ namespace Sparkify.AppHost;
 /// <summary>
 /// The console's view of the work while the AppHost runs: one line when a batch opens, as its files are staged
 /// (at most every few seconds), and when it ends — with the warehouse's counts — so a person running
-/// `scripts/run.sh` sees progress and the result without opening the dashboard.
+/// `scripts/run.sh` sees progress and the result without opening the dashboard. Watch mode watches until Ctrl+C;
+/// run-once until its batches have ended, then takes one last look so that their end lines come before the summary.
 /// </summary>
 internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILogger<BatchProgress> logger)
 {
@@ -21,10 +22,11 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
     // Batches opened before this AppHost started are an earlier run's: not news.
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public static Task RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse, CancellationToken cancellationToken) =>
-        new BatchProgress(warehouse, app.Services.GetRequiredService<ILogger<BatchProgress>>()).RunAsync(cancellationToken);
+    public static BatchProgress For(DistributedApplication app, IResourceWithConnectionString warehouse) =>
+        new(warehouse, app.Services.GetRequiredService<ILogger<BatchProgress>>());
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Looks every few seconds until cancelled, waiting out a warehouse that is not there yet.</summary>
+    public async Task WatchAsync(CancellationToken cancellationToken)
     {
         NpgsqlDataSource? dataSource = null;
         try
@@ -34,7 +36,7 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                 try
                 {
                     dataSource ??= NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(cancellationToken))!);
-                    await ReportAsync(dataSource, cancellationToken);
+                    await LookAsync(dataSource, cancellationToken);
                 }
                 catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
                 {
@@ -55,7 +57,8 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
         }
     }
 
-    private async Task ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <summary>One look: a line for each batch of this run whose state changed since the last look.</summary>
+    public async Task LookAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
