@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Sparkify.Warehouse;
+using Sparkify.Warehouse.Staging;
 using Sparkify.Warehouse.Star;
 
 namespace Sparkify.AppHost;
@@ -72,7 +73,8 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
             """);
         command.Parameters.Add(new() { Value = _started });
         command.Parameters.Add(new() { Value = _ended.ToArray() });
-        var ended = new List<string>();
+        // An ended batch's line, before and after its count of rows with text repaired (read once the reader is done).
+        var ended = new List<(long BatchId, string Staged, string After)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -87,21 +89,17 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                     continue;
                 }
                 _reported[batchId] = (status, staged, failed);
-                var line = status switch
-                {
-                    "open" => $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}.",
-                    "loading_star" => $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.",
-                    _ => $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected{Failed(failed)}" +
-                         (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") +
-                         (reader.IsDBNull(8) ? "" : $"; star: {StarChanges.Describe(StarChanges.FromJson(reader.GetString(8)))}") + ".",
-                };
                 if (status is "open" or "loading_star")
                 {
-                    logger.LogInformation("{Progress}", line);
+                    logger.LogInformation("{Progress}", status == "open"
+                        ? $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}."
+                        : $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.");
                 }
                 else
                 {
-                    ended.Add(line);
+                    ended.Add((batchId, $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected",
+                        Failed(failed) + (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") +
+                        (reader.IsDBNull(8) ? "" : $"; star: {StarChanges.Describe(StarChanges.FromJson(reader.GetString(8)))}") + "."));
                     _ended.Add(batchId);
                     _reported.Remove(batchId);
                 }
@@ -111,9 +109,10 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
         {
             var counts = await new WarehouseStats(dataSource).CountAsync(WarehouseStats.StarTables, cancellationToken);
             var summary = string.Join(", ", counts.Select(c => $"{c.Key} {c.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
-            foreach (var line in ended)
+            foreach (var (batchId, staged, after) in ended)
             {
-                logger.LogInformation("{Progress} The warehouse holds {Counts}.", line, summary);
+                var repaired = await RepairedTextCount.OfBatchAsync(dataSource, batchId, cancellationToken);
+                logger.LogInformation("{Progress} The warehouse holds {Counts}.", $"{staged}, {repaired:N0} with text repaired{after}", summary);
             }
         }
     }

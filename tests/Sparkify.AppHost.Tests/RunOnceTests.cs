@@ -38,7 +38,7 @@ public sealed class RunOnceTests
             Assert.True(first.ExitCode == 0, first.Output);
             // The console as in watch mode: the report page's URL, and the batch's progress and end lines before the summary.
             Assert.Matches(@"The report page: http://(localhost|127\.0\.0\.1):\d+", first.Output);
-            Assert.Matches(@"Batch \d+ completed: 8,127 row\(s\) staged, 0 rejected; .*The warehouse holds songplays 6,820", first.Output);
+            Assert.Matches(@"Batch \d+ completed: 8,127 row\(s\) staged, 0 rejected, 326 with text repaired; .*The warehouse holds songplays 6,820", first.Output);
             var second = await RunAppHostAsync(state.FullName, TimeSpan.FromMinutes(3));
             Assert.True(second.ExitCode == 0, second.Output);
 
