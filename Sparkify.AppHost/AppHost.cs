@@ -52,8 +52,7 @@ var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
 foreach (var worker in new[] { transform, ingest })
 {
     worker.WithEnvironment("Sparkify__Bucket", settings.Bucket)
-        .WithEnvironment("Sparkify__QueueName", settings.QueueName)
-        .WithEnvironment("Sparkify__DeadLetterQueueName", settings.DeadLetterQueueName);
+        .WithEnvironment("Sparkify__QueueName", settings.QueueName);
 }
 
 // S3 + SQS: the local endpoint, made ready (bucket, queues, data) before the workers start; or real AWS, whose

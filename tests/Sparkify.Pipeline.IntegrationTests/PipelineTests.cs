@@ -127,7 +127,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Contains("rejected records", reason, StringComparison.Ordinal);
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
         Assert.Contains("1 file(s) failed", await harness.ScalarAsync<string>("SELECT error FROM batches WHERE batch_id = $1", batchId), StringComparison.Ordinal);
-        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName) == 1,
+        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName) == 1,
             "the poison message is in the dead-letter queue");
 
         // A periodic scan does not queue the poison version again: it would only fail again.
@@ -142,7 +142,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Equal("completed", await harness.WaitForBatchAsync(replayBatch.Value));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
         Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
     }
 
