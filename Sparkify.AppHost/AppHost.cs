@@ -37,9 +37,10 @@ var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
     .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-// The report page, live from the warehouse (its URL is on the dashboard).
+// The report page, live from the warehouse (its URL on the console once it answers, and on the dashboard).
 builder.AddProject<Projects.Sparkify_ReportWeb>("report")
-    .WithReference(warehouse).WaitFor(warehouse);
+    .WithReference(warehouse).WaitFor(warehouse)
+    .PrintWhenReady();
 
 var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
     .WithReference(warehouse).WaitFor(warehouse)
@@ -51,8 +52,7 @@ var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
 foreach (var worker in new[] { transform, ingest })
 {
     worker.WithEnvironment("Sparkify__Bucket", settings.Bucket)
-        .WithEnvironment("Sparkify__QueueName", settings.QueueName)
-        .WithEnvironment("Sparkify__DeadLetterQueueName", settings.DeadLetterQueueName);
+        .WithEnvironment("Sparkify__QueueName", settings.QueueName);
 }
 
 // S3 + SQS: the local endpoint, made ready (bucket, queues, data) before the workers start; or real AWS, whose
@@ -83,7 +83,7 @@ else
 {
     await app.StartAsync();
     using var stopping = new CancellationTokenSource();
-    var progress = BatchProgress.RunAsync(app, warehouse.Resource, stopping.Token);
+    var progress = BatchProgress.For(app, warehouse.Resource).WatchAsync(stopping.Token);
     // Until Ctrl+C; then the host stops.
     await app.WaitForShutdownAsync();
     await stopping.CancelAsync();

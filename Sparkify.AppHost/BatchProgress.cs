@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Sparkify.Warehouse;
+using Sparkify.Warehouse.Staging;
 using Sparkify.Warehouse.Star;
 
 namespace Sparkify.AppHost;
@@ -10,7 +11,8 @@ namespace Sparkify.AppHost;
 /// <summary>
 /// The console's view of the work while the AppHost runs: one line when a batch opens, as its files are staged
 /// (at most every few seconds), and when it ends — with the warehouse's counts — so a person running
-/// `scripts/run.sh` sees progress and the result without opening the dashboard.
+/// `scripts/run.sh` sees progress and the result without opening the dashboard. Watch mode watches until Ctrl+C;
+/// run-once until its batches have ended, then takes one last look so that their end lines come before the summary.
 /// </summary>
 internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILogger<BatchProgress> logger)
 {
@@ -21,10 +23,11 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
     // Batches opened before this AppHost started are an earlier run's: not news.
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public static Task RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse, CancellationToken cancellationToken) =>
-        new BatchProgress(warehouse, app.Services.GetRequiredService<ILogger<BatchProgress>>()).RunAsync(cancellationToken);
+    public static BatchProgress For(DistributedApplication app, IResourceWithConnectionString warehouse) =>
+        new(warehouse, app.Services.GetRequiredService<ILogger<BatchProgress>>());
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Looks every few seconds until cancelled, waiting out a warehouse that is not there yet.</summary>
+    public async Task WatchAsync(CancellationToken cancellationToken)
     {
         NpgsqlDataSource? dataSource = null;
         try
@@ -34,7 +37,7 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                 try
                 {
                     dataSource ??= NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(cancellationToken))!);
-                    await ReportAsync(dataSource, cancellationToken);
+                    await LookAsync(dataSource, cancellationToken);
                 }
                 catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
                 {
@@ -55,7 +58,8 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
         }
     }
 
-    private async Task ReportAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <summary>One look: a line for each batch of this run whose state changed since the last look.</summary>
+    public async Task LookAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
@@ -69,7 +73,8 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
             """);
         command.Parameters.Add(new() { Value = _started });
         command.Parameters.Add(new() { Value = _ended.ToArray() });
-        var ended = new List<string>();
+        // An ended batch's line, before and after its count of rows with text repaired (read once the reader is done).
+        var ended = new List<(long BatchId, string Staged, string After)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -84,21 +89,17 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
                     continue;
                 }
                 _reported[batchId] = (status, staged, failed);
-                var line = status switch
-                {
-                    "open" => $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}.",
-                    "loading_star" => $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.",
-                    _ => $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected{Failed(failed)}" +
-                         (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") +
-                         (reader.IsDBNull(8) ? "" : $"; star: {StarChanges.Describe(StarChanges.FromJson(reader.GetString(8)))}") + ".",
-                };
                 if (status is "open" or "loading_star")
                 {
-                    logger.LogInformation("{Progress}", line);
+                    logger.LogInformation("{Progress}", status == "open"
+                        ? $"Batch {batchId}: {staged:N0} of {expected:N0} file(s) staged{Failed(failed)}."
+                        : $"Batch {batchId}: all {expected:N0} file(s) settled{Failed(failed)}; loading the star schema.");
                 }
                 else
                 {
-                    ended.Add(line);
+                    ended.Add((batchId, $"Batch {batchId} {status}: {reader.GetInt64(5):N0} row(s) staged, {reader.GetInt64(6):N0} rejected",
+                        Failed(failed) + (reader.GetString(7) is { Length: > 0 } error ? $"; {error}" : "") +
+                        (reader.IsDBNull(8) ? "" : $"; star: {StarChanges.Describe(StarChanges.FromJson(reader.GetString(8)))}") + "."));
                     _ended.Add(batchId);
                     _reported.Remove(batchId);
                 }
@@ -108,9 +109,10 @@ internal sealed class BatchProgress(IResourceWithConnectionString warehouse, ILo
         {
             var counts = await new WarehouseStats(dataSource).CountAsync(WarehouseStats.StarTables, cancellationToken);
             var summary = string.Join(", ", counts.Select(c => $"{c.Key} {c.Value.ToString("N0", CultureInfo.InvariantCulture)}"));
-            foreach (var line in ended)
+            foreach (var (batchId, staged, after) in ended)
             {
-                logger.LogInformation("{Progress} The warehouse holds {Counts}.", line, summary);
+                var repaired = await RepairedTextCount.OfBatchAsync(dataSource, batchId, cancellationToken);
+                logger.LogInformation("{Progress} The warehouse holds {Counts}.", $"{staged}, {repaired:N0} with text repaired{after}", summary);
             }
         }
     }

@@ -19,7 +19,6 @@ public sealed class LocalAwsSetup(SparkifySettings settings)
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<LocalAwsSetup>();
         var options = LocalAwsExtensions.LocalOptions(serviceUrl, settings.Bucket);
         options.QueueName = settings.QueueName;
-        options.DeadLetterQueueName = settings.DeadLetterQueueName;
         using var s3 = AwsClients.CreateS3(options, LocalAwsExtensions.LocalCredentials);
         using var sqs = AwsClients.CreateSqs(options, LocalAwsExtensions.LocalCredentials);
         await QueueSetup.EnsureAsync(s3, sqs, options, settings.MaxReceives, settings.VisibilityTimeoutSeconds, cancellationToken);

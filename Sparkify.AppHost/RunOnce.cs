@@ -20,6 +20,10 @@ internal static class RunOnce
         var resources = app.Services.GetRequiredService<DistributedApplicationModel>().Resources;
         var recentLogs = new RecentLogs();
         recentLogs.Watch(app, [.. resources], timeout.Token);
+        // The same progress lines as watch mode, until this run's batches have ended.
+        var progress = BatchProgress.For(app, warehouse);
+        using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var watchingProgress = progress.WatchAsync(stopProgress.Token);
         // Starting waits for every resource the workers wait for: a resource that fails meanwhile must end the run
         // then, so the watch below runs while the application is still starting.
         using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
@@ -68,6 +72,9 @@ internal static class RunOnce
                 }
                 await Task.Delay(500, timeout.Token);
             }
+            await stopProgress.CancelAsync();
+            await watchingProgress;
+            await progress.LookAsync(dataSource, timeout.Token);
             return await RunOnceReport.PrintAsync(dataSource, settings, started, timeout.Token) ? 0 : 1;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -77,6 +84,8 @@ internal static class RunOnce
         }
         finally
         {
+            await stopProgress.CancelAsync();
+            await watchingProgress;
             try
             {
                 await starting;

@@ -20,7 +20,6 @@ public sealed class SparkifySettings
 
     public string Bucket { get; set; } = "sparkify-local";
     public string QueueName { get; set; } = WorkerDefaults.QueueName;
-    public string DeadLetterQueueName { get; set; } = WorkerDefaults.DeadLetterQueueName;
     public int MaxReceives { get; set; } = WorkerDefaults.MaxReceives;
     public int VisibilityTimeoutSeconds { get; set; } = WorkerDefaults.VisibilityTimeoutSeconds;
 

@@ -33,7 +33,6 @@ internal sealed class SparkifyWorkers : Construct
             ["ConnectionStrings__warehouse"] = database.ConnectionString,
             ["Sparkify__Bucket"] = bucket.BucketName,
             ["Sparkify__QueueName"] = files.QueueName,
-            ["Sparkify__DeadLetterQueueName"] = deadLetters.QueueName,
             ["Sparkify__AwsRegion"] = Aws.REGION,
             // The migration task migrates; the workers only check the schema.
             ["Sparkify__MigrateAtStart"] = "false",

@@ -33,6 +33,11 @@ internal static class TaskRoles
         {
             Sid = "PublishFiles", Actions = ["sqs:GetQueueUrl", "sqs:SendMessage"], Resources = [files.QueueArn],
         }));
+        // The replay finds the dead-letter queue through the file queue's RedrivePolicy (DeadLetterQueue).
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "FindDeadLetters", Actions = ["sqs:GetQueueAttributes"], Resources = [files.QueueArn],
+        }));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReplayDeadLetters", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [deadLetters.QueueArn],

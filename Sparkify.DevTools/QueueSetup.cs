@@ -10,12 +10,16 @@ namespace Sparkify.DevTools;
 
 /// <summary>
 /// Creates the bucket, the file queue and its dead-letter queue (RedrivePolicy after <c>maxReceives</c>) when they
-/// are missing: for the local emulator and tests. On AWS these are provisioned by infrastructure code.
+/// are missing: for the local emulator and tests. On AWS these are provisioned by infrastructure code. The workers
+/// find the dead-letter queue through the file queue's RedrivePolicy (<see cref="DeadLetterQueue"/>), whatever its name.
 /// </summary>
 public static class QueueSetup
 {
+    /// <summary>The name the local dead-letter queue gets unless another is given: the file queue's, with "-dlq".</summary>
+    public static string DeadLetterQueueName(string queueName) => queueName + "-dlq";
+
     public static async Task EnsureAsync(IAmazonS3 s3, IAmazonSQS sqs, PipelineOptions options, int maxReceives, int visibilityTimeoutSeconds,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? deadLetterQueueName = null)
     {
         var buckets = await s3.ListBucketsAsync(new ListBucketsRequest(), cancellationToken);
         if (buckets.Buckets?.Any(b => b.BucketName == options.Bucket) != true)
@@ -23,7 +27,7 @@ public static class QueueSetup
             await s3.PutBucketAsync(new PutBucketRequest { BucketName = options.Bucket }, cancellationToken);
         }
 
-        var deadLetterUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = options.DeadLetterQueueName }, cancellationToken)).QueueUrl;
+        var deadLetterUrl = (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = deadLetterQueueName ?? DeadLetterQueueName(options.QueueName) }, cancellationToken)).QueueUrl;
         var deadLetterArn = (await sqs.GetQueueAttributesAsync(
             new GetQueueAttributesRequest { QueueUrl = deadLetterUrl, AttributeNames = ["QueueArn"] }, cancellationToken)).QueueARN;
         await sqs.CreateQueueAsync(new CreateQueueRequest

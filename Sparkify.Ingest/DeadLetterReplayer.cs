@@ -20,7 +20,7 @@ namespace Sparkify.Ingest;
 /// queue and is reported, one line each; the rest is replayed.
 /// </summary>
 public sealed class DeadLetterReplayer(
-    IAmazonSQS sqs, IAmazonS3 s3, BatchManifests batches, DeadLetterReplays replays, BatchPublisher publisher,
+    IAmazonSQS sqs, IAmazonS3 s3, BatchManifests batches, DeadLetterReplays replays, BatchPublisher publisher, DeadLetterQueue deadLetters,
     IOptions<PipelineOptions> pipeline, ILogger<DeadLetterReplayer> logger)
 {
     /// <returns>The batch the replayed files were queued in, or null when there was nothing to queue.</returns>
@@ -33,21 +33,22 @@ public sealed class DeadLetterReplayer(
                                    ?? throw new ScanInProgressException("another Ingest is scanning; the dead-letter replay waits for its turn");
         await publisher.ResumeAsync(scanLock, cancellationToken);
         using var activity = PipelineTelemetry.Source.StartActivity("dead-letter replay");
-        var deadLetterQueueUrl = (await sqs.GetQueueUrlAsync(pipeline.Value.DeadLetterQueueName, cancellationToken)).QueueUrl;
-        var received = await ReceiveAllAsync(deadLetterQueueUrl, cancellationToken);
+        var deadLetterQueue = await deadLetters.FindAsync(cancellationToken);
+        var received = await ReceiveAllAsync(deadLetterQueue.Url, cancellationToken);
         try
         {
-            return await ReplayReceivedAsync(deadLetterQueueUrl, received, activity, cancellationToken);
+            return await ReplayReceivedAsync(deadLetterQueue, received, activity, cancellationToken);
         }
         catch
         {
             // Received with a long visibility: a retry right after this failure must find them again.
-            await HandBackAsync(deadLetterQueueUrl, received);
+            await HandBackAsync(deadLetterQueue.Url, received);
             throw;
         }
     }
 
-    private async Task<long?> ReplayReceivedAsync(string deadLetterQueueUrl, List<Message> received, Activity? activity, CancellationToken cancellationToken)
+    private async Task<long?> ReplayReceivedAsync(DeadLetterQueue.Address deadLetterQueue, List<Message> received, Activity? activity,
+        CancellationToken cancellationToken)
     {
         var dead = new List<(Message Message, FileMessage File)>();
         foreach (var message in received)
@@ -71,7 +72,7 @@ public sealed class DeadLetterReplayer(
         var queue = present.Where(f => !needNoReplay.Contains((f.Key, f.ETag))).ToList();
         var settlements = deadFiles.Select(d => Settle(d, current[d.File.Key], loaded, queue)).ToList();
 
-        var batchId = await replays.OpenAndSettleAsync($"dead-letter replay of {pipeline.Value.DeadLetterQueueName}", queue, settlements, activity?.Id,
+        var batchId = await replays.OpenAndSettleAsync($"dead-letter replay of {deadLetterQueue.Name}", queue, settlements, activity?.Id,
             cancellationToken);
         if (batchId is { } replayBatch)
         {
@@ -79,7 +80,7 @@ public sealed class DeadLetterReplayer(
             await publisher.PublishAsync(replayBatch, queue, cancellationToken);
         }
         var settled = dead.Where(d => current[d.File.FileKey] is not null).ToList();
-        var undeleted = await MessageDeleter.DeleteAsync(sqs, deadLetterQueueUrl, settled.Select(d => d.Message.ReceiptHandle), cancellationToken);
+        var undeleted = await MessageDeleter.DeleteAsync(sqs, deadLetterQueue.Url, settled.Select(d => d.Message.ReceiptHandle), cancellationToken);
         if (undeleted.Count > 0)
         {
             // Harmless: replayed again later, their rows are settled already and their files loaded or in flight.

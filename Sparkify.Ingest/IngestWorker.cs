@@ -11,7 +11,8 @@ namespace Sparkify.Ingest;
 /// same scan lock, a batch an interrupted Ingest left unpublished, and skips files already queued or loaded.
 /// </summary>
 public sealed class IngestWorker(
-    IngestScan ingestor, DeadLetterReplayer replayer, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit, IOptions<PipelineOptions> pipeline,
+    IngestScan ingestor, DeadLetterReplayer replayer, DeadLetterQueue deadLetters, WorkerHeartbeat heartbeat, DependencyRetry retry, WorkerExit exit,
+    IOptions<PipelineOptions> pipeline,
     IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, ILogger<IngestWorker> logger) : WorkerService(exit)
 {
     public const int OnceModeAttempts = 6;
@@ -26,6 +27,12 @@ public sealed class IngestWorker(
         if (backfill)
         {
             logger.LogInformation("Backfill of {Prefixes}.", string.Join(", ", prefixes));
+        }
+        if (replay)
+        {
+            // The queue to replay is the file queue's RedrivePolicy target: found at start, or the start is refused.
+            var deadLetterQueue = await retry.WaitForAsync("the dead-letter queue", deadLetters.FindAsync, stoppingToken);
+            logger.LogInformation("Replaying the dead-letter queue {DeadLetterQueue} of {Queue}.", deadLetterQueue.Name, pipeline.Value.QueueName);
         }
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

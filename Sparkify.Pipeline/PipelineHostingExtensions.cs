@@ -14,7 +14,8 @@ public static class PipelineHostingExtensions
     /// <summary>
     /// Binds and validates <see cref="PipelineOptions"/> and registers the S3 and SQS clients
     /// (AWSSDK.Extensions.NETCore.Setup) and the pipeline's batch
-    /// bookkeeping (<see cref="BatchManifests"/>, <see cref="StarLoadClaims"/>), which both workers use.
+    /// bookkeeping (<see cref="BatchManifests"/>, <see cref="StarLoadClaims"/>) and the file queue's
+    /// <see cref="DeadLetterQueue"/>, which both workers use.
     /// </summary>
     public static TBuilder AddPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -29,6 +30,7 @@ public static class PipelineHostingExtensions
         builder.Services.AddAWSService<IAmazonSQS>(ApplyEndpoint);
         builder.Services.AddSingleton<BatchManifests>();
         builder.Services.AddSingleton<StarLoadClaims>();
+        builder.Services.AddSingleton<DeadLetterQueue>();
         return builder;
     }
 

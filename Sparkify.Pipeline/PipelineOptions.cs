@@ -14,11 +14,9 @@ public sealed class PipelineOptions
     [MinLength(1)]
     public List<string> Prefixes { get; set; } = ["song_data/", "log_data/"];
 
+    /// <summary>The file queue; its dead-letter queue is the target of its RedrivePolicy (<see cref="DeadLetterQueue"/>).</summary>
     [Required(AllowEmptyStrings = false)]
     public string QueueName { get; set; } = WorkerDefaults.QueueName;
-
-    [Required(AllowEmptyStrings = false)]
-    public string DeadLetterQueueName { get; set; } = WorkerDefaults.DeadLetterQueueName;
 
     /// <summary>An S3/SQS endpoint to use instead of AWS (the local emulator); credentials still come from the AWS chain.</summary>
     public string? AwsServiceUrl { get; set; }

@@ -8,7 +8,6 @@ namespace Sparkify.Pipeline;
 public static class WorkerDefaults
 {
     public const string QueueName = "sparkify-files";
-    public const string DeadLetterQueueName = "sparkify-files-dlq";
 
     /// <summary>Receives before the queue dead-letters a message; also the Transform's MaxReceives.</summary>
     public const int MaxReceives = 3;

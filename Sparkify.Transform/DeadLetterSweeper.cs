@@ -15,7 +15,7 @@ namespace Sparkify.Transform;
 /// dead-letter queue for a replay, so that a file that kills its worker cannot loop forever and its batch finishes.
 /// </summary>
 public sealed class DeadLetterSweeper(
-    IAmazonSQS sqs, BatchManifests batches, QueueFacts queue, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options,
+    IAmazonSQS sqs, BatchManifests batches, QueueFacts queue, DeadLetterQueue deadLetters, IOptions<TransformOptions> options,
     ILogger<DeadLetterSweeper> logger)
 {
     public const int MaxRequeues = 2;
@@ -50,7 +50,7 @@ public sealed class DeadLetterSweeper(
         }
 
         var settled = 0;
-        _deadLetterQueueUrl ??= (await sqs.GetQueueUrlAsync(pipeline.Value.DeadLetterQueueName, cancellationToken)).QueueUrl;
+        _deadLetterQueueUrl ??= (await deadLetters.FindAsync(cancellationToken)).Url;
         for (var page = 0; page < MaxPages && candidates.Count > 0; page++)
         {
             var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest

@@ -15,7 +15,8 @@ namespace Sparkify.Transform;
 /// of a message's receives can take (otherwise a message expires before it can be dead-lettered: the file is lost).
 /// </summary>
 public sealed class QueueRedriveCheck(
-    IAmazonSQS sqs, QueueFacts facts, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options, ILogger<QueueRedriveCheck> logger)
+    IAmazonSQS sqs, QueueFacts facts, DeadLetterQueue deadLetters, IOptions<PipelineOptions> pipeline, IOptions<TransformOptions> options,
+    ILogger<QueueRedriveCheck> logger)
 {
     /// <returns>The queue's URL, once it passed.</returns>
     public async Task<string> VerifyAsync(CancellationToken cancellationToken)
@@ -44,7 +45,10 @@ public sealed class QueueRedriveCheck(
         {
             facts.MessageRetentionSeconds = seconds;
         }
-        logger.LogInformation("Queue {Queue}: RedrivePolicy after {MaxReceives} receives, as configured.", name, options.Value.MaxReceives);
+        // The dead-letter queue the sweep reads: the one the policy names, found now so that a missing one stops the start.
+        var deadLetterQueue = await deadLetters.FindAsync(cancellationToken);
+        logger.LogInformation("Queue {Queue}: RedrivePolicy to {DeadLetterQueue} after {MaxReceives} receives, as configured.", name,
+            deadLetterQueue.Name, options.Value.MaxReceives);
         return queueUrl;
     }
 

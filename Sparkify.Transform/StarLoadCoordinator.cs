@@ -73,8 +73,9 @@ public sealed class StarLoadCoordinator(
             var times = pendingTimes.Take(batchId);
             times.Add(PhaseTimes.StarLoad, stopwatch.Elapsed);
             await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), cancellationToken);
-            logger.LogInformation("Batch {BatchId} {Status}{Problems}. Star load: {Files} file(s) in; {Changes}.", batchId, outcome!.Status,
-                outcome.Problems is null ? "" : ": " + outcome.Problems, outcome.Star.FilesTakenIn, StarChanges.Describe(outcome.Star));
+            logger.LogInformation("Batch {BatchId} {Status}{Problems}; {Repaired} staged row(s) with text repaired. Star load: {Files} file(s) in; {Changes}.",
+                batchId, outcome!.Status, outcome.Problems is null ? "" : ": " + outcome.Problems, outcome.RepairedTextRows, outcome.Star.FilesTakenIn,
+                StarChanges.Describe(outcome.Star));
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -5,7 +5,8 @@ using Sparkify.Warehouse.Star;
 
 namespace Sparkify.Warehouse;
 
-public sealed record BatchOutcome(string Status, StarLoadResult Star, IReadOnlyList<QualityCheckResult> Checks, string? Problems);
+/// <param name="RepairedTextRows">The batch's staged event rows whose text was repaired (<see cref="Staging.RepairedTextCount"/>).</param>
+public sealed record BatchOutcome(string Status, StarLoadResult Star, IReadOnlyList<QualityCheckResult> Checks, string? Problems, long RepairedTextRows);
 
 /// <summary>How one attempt at a claimed batch's star unit ended when it did not throw.</summary>
 public enum StarAttempt
@@ -52,6 +53,7 @@ public sealed class BatchFinisher(NpgsqlDataSource dataSource, StarLoadLimits li
 
         var star = await StarSchemaLoader.LoadAsync(session, batchId, limits.BulkMinimumPlays);
         var checks = await QualityChecks.RunInStarLoadAsync(session, batchId);
+        var repaired = await Staging.RepairedTextCount.OfBatchAsync(session, batchId);
 
         var problems = new List<string>();
         if (failedFiles > 0)
@@ -67,7 +69,7 @@ public sealed class BatchFinisher(NpgsqlDataSource dataSource, StarLoadLimits li
         var summary = problems.Count == 0 ? null : string.Join("; ", problems);
         await BatchStore.CloseAsync(session, batchId, status, summary, skippedFiles, star);
         await session.CommitAsync();
-        return (StarAttempt.Done, new BatchOutcome(status, star, checks, summary));
+        return (StarAttempt.Done, new BatchOutcome(status, star, checks, summary, repaired));
     }
 
     /// <summary>Waits for the star-load lock at most <see cref="StarLoadLimits.LockWait"/> (null: as long as it takes).</summary>

@@ -37,8 +37,7 @@ public sealed class WarehouseLoader(NpgsqlDataSource dataSource, LoadOptions opt
                     cancellationToken);
             }
             await new BatchPhaseTimesStore(dataSource).AddAsync(batchId, times, cancellationToken);
-            var repaired = await RepairedTextCount.OfBatchAsync(dataSource, batchId, cancellationToken);
-            return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed, repaired);
+            return new BatchReport(batchId, outcome.Status, results, outcome.Star, outcome.Checks, stopwatch.Elapsed, outcome.RepairedTextRows);
         }
         catch (Exception exception)
         {

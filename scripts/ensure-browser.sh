@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium, which the report page's browser tests drive with Playwright (Playwright cannot download
-# its own browsers here), when it is missing.
+# its own browsers here), when it is missing. Quiet unless the install fails.
 set -euo pipefail
+source "$(dirname "$0")/lib/quiet-install.sh"
 
 if [[ -x /usr/bin/chromium ]]; then
   exit 0
 fi
-echo "Installing chromium with apt-get..." >&2
-sudo=""
-[[ $(id -u) -ne 0 ]] && sudo="sudo"
-$sudo apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+apt_install chromium

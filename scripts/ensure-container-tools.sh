@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the local rehearsal of the deployment needs (podman with runc, debootstrap, a registry, skopeo) when
 # it is missing, and writes the podman configuration this kind of sandbox needs (crun cannot start containers here).
-# Prints the CONTAINERS_CONF path to export on stdout.
+# Prints the CONTAINERS_CONF path to export on stdout. The install is quiet unless it fails.
 set -euo pipefail
+source "$(dirname "$0")/lib/quiet-install.sh"
 
 missing=()
 for tool in podman debootstrap docker-registry skopeo runc; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "Installing ${missing[*]} with apt-get..." >&2
+  apt_install podman debootstrap docker-registry skopeo runc
+  # The Debian package starts a registry service of its own on :5000; the rehearsal runs its own on loopback.
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq podman debootstrap docker-registry skopeo runc >&2
-  # The Debian package starts a registry service of its own on :5000; the rehearsal runs its own on loopback.
   $sudo service docker-registry stop >/dev/null 2>&1 || true
 fi
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL server binaries (initdb, postgres, pg_ctl) are installed; installs them from apt if not.
-# Prints the bin directory on stdout.
+# Prints the bin directory on stdout. The install is quiet unless it fails.
 set -euo pipefail
+source "$(dirname "$0")/lib/quiet-install.sh"
 
 find_bin() {
   if [[ -n "${SPARKIFY_PG_BIN:-}" && -x "$SPARKIFY_PG_BIN/initdb" ]]; then
@@ -18,15 +19,11 @@ find_bin() {
 }
 
 if ! find_bin; then
-  echo "PostgreSQL server binaries not found: installing the 'postgresql' package with apt-get..." >&2
-  sudo=""
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null || { echo "error: not root and no sudo: install postgresql yourself (apt-get install -y postgresql)" >&2; exit 1; }
-    sudo="sudo"
-  fi
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2
+  echo "PostgreSQL server binaries not found." >&2
+  apt_install postgresql
   # The Debian package starts a cluster service of its own; this project runs its own servers instead.
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo service postgresql stop >/dev/null 2>&1 || true
   find_bin || { echo "error: postgresql installed but initdb still not found" >&2; exit 1; }
 fi

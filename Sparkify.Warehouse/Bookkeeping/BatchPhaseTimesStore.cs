@@ -36,17 +36,4 @@ public sealed class BatchPhaseTimesStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = seconds.Values.ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    public async Task<IReadOnlyDictionary<string, double>> ReadAsync(long batchId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT phase, seconds FROM batch_phase_times WHERE batch_id = $1");
-        command.Parameters.Add(new() { Value = batchId });
-        var seconds = new Dictionary<string, double>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            seconds[reader.GetString(0)] = reader.GetDouble(1);
-        }
-        return seconds;
-    }
 }

@@ -24,14 +24,6 @@ public sealed class PhaseTimes
 
     public void Add(string phase, TimeSpan elapsed) => AddTicks(phase, (long)(elapsed.TotalSeconds * Stopwatch.Frequency));
 
-    public void Add(PhaseTimes other, double share = 1.0)
-    {
-        foreach (var (phase, ticks) in other._ticks)
-        {
-            AddTicks(phase, (long)(ticks * share));
-        }
-    }
-
     /// <summary>Times the code up to the end of the using block: <c>using (times.Measure(PhaseTimes.Copy)) { … }</c>.</summary>
     public Measurement Measure(string phase) => new(this, phase, Stopwatch.GetTimestamp());
 

@@ -24,7 +24,7 @@ public sealed class RunOnceTests
     }
 
     [Fact]
-    public async Task A_run_right_after_another_finds_its_warehouse_and_leaves_no_server_behind()
+    public async Task A_run_shows_the_report_page_and_its_progress_and_a_run_right_after_it_finds_its_warehouse_and_leaves_no_server_behind()
     {
         var state = Directory.CreateTempSubdirectory("sparkify-runonce-");
         if (!OperatingSystem.IsWindows())
@@ -36,6 +36,9 @@ public sealed class RunOnceTests
         {
             var first = await RunAppHostAsync(state.FullName, TimeSpan.FromMinutes(3));
             Assert.True(first.ExitCode == 0, first.Output);
+            // The console as in watch mode: the report page's URL, and the batch's progress and end lines before the summary.
+            Assert.Matches(@"The report page: http://(localhost|127\.0\.0\.1):\d+", first.Output);
+            Assert.Matches(@"Batch \d+ completed: 8,127 row\(s\) staged, 0 rejected, 326 with text repaired; .*The warehouse holds songplays 6,820", first.Output);
             var second = await RunAppHostAsync(state.FullName, TimeSpan.FromMinutes(3));
             Assert.True(second.ExitCode == 0, second.Output);
 

@@ -40,9 +40,13 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public IAmazonS3 S3 { get; }
     public IAmazonSQS Sqs { get; }
 
+    /// <summary>The file queue's dead-letter queue (its RedrivePolicy target), which no worker setting names.</summary>
+    public required string DeadLetterQueueName { get; init; }
+
     /// <param name="migrate">Create the warehouse tables (as the migration task would); false leaves the database empty.</param>
+    /// <param name="deadLetterQueueName">The dead-letter queue's name (default: the file queue's with "-dlq").</param>
     public static async Task<PipelineHarness> CreateAsync(PostgresFixture postgres, FauxqsFixture fauxqs, int maxReceives = 3,
-        IDictionary<string, string?>? extra = null, bool migrate = true)
+        IDictionary<string, string?>? extra = null, bool migrate = true, string? deadLetterQueueName = null)
     {
         var connection = await postgres.Server.CreateDatabaseAsync("pipeline");
         var id = Guid.NewGuid().ToString("N")[..10];
@@ -51,7 +55,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ConnectionStrings:warehouse"] = connection,
             ["Sparkify:Bucket"] = $"sparkify-{id}",
             ["Sparkify:QueueName"] = $"files-{id}",
-            ["Sparkify:DeadLetterQueueName"] = $"files-dlq-{id}",
             ["Sparkify:AwsServiceUrl"] = fauxqs.Server.ServiceUrl,
             ["Sparkify:Transform:WaitTimeSeconds"] = "1",
             ["Sparkify:Transform:RetryDelaySeconds"] = "0",
@@ -66,14 +69,18 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var options = new PipelineOptions
         {
             Bucket = settings["Sparkify:Bucket"]!, QueueName = settings["Sparkify:QueueName"]!,
-            DeadLetterQueueName = settings["Sparkify:DeadLetterQueueName"]!, AwsServiceUrl = fauxqs.Server.ServiceUrl,
+            AwsServiceUrl = fauxqs.Server.ServiceUrl,
         };
-        var harness = new PipelineHarness(settings, options, NpgsqlDataSource.Create(connection));
+        var harness = new PipelineHarness(settings, options, NpgsqlDataSource.Create(connection))
+        {
+            DeadLetterQueueName = deadLetterQueueName ?? QueueSetup.DeadLetterQueueName(options.QueueName),
+        };
         if (migrate)
         {
             await new SchemaMigrator(harness.DataSource).MigrateAsync();
         }
-        await QueueSetup.EnsureAsync(harness.S3, harness.Sqs, options, maxReceives, visibilityTimeoutSeconds: 10);
+        await QueueSetup.EnsureAsync(harness.S3, harness.Sqs, options, maxReceives, visibilityTimeoutSeconds: 10,
+            deadLetterQueueName: harness.DeadLetterQueueName);
         return harness;
     }
 

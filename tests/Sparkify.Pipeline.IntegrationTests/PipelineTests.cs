@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using System.Diagnostics;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Sparkify.Ingest;
 using Sparkify.Testing;
 
@@ -22,11 +23,13 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
     }
 
     [Fact]
-    public async Task The_real_sample_goes_through_s3_and_sqs_to_the_same_counts()
+    public async Task The_real_sample_goes_through_s3_and_sqs_to_the_same_counts_and_its_batch_line_counts_the_rows_with_text_repaired()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadFolderAsync(SampleData.Folder);
-        await harness.StartTransformAsync();
+        var logs = new LogRecorder();
+        await harness.StartTransformAsync(services => services.AddLogging(logging => logging.AddProvider(logs)
+            .AddFilter<LogRecorder>(typeof(Sparkify.Transform.StarLoadCoordinator).FullName, LogLevel.Information)));
 
         var batchId = await IngestOnceAsync(harness);
 
@@ -41,6 +44,9 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         }
         Assert.Equal(101L, await harness.ScalarAsync<long>("SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'staged'", batchId));
         Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.QueueName));
+        // The sample's 326 plays with text encoded more than once (README, loading rules), on the Transform's batch line.
+        await logs.WaitForAsync(line => line.Contains($"Batch {batchId} completed; 326 staged row(s) with text repaired. Star load: ", StringComparison.Ordinal),
+            "the batch line with the rows repaired", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -121,7 +127,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Contains("rejected records", reason, StringComparison.Ordinal);
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
         Assert.Contains("1 file(s) failed", await harness.ScalarAsync<string>("SELECT error FROM batches WHERE batch_id = $1", batchId), StringComparison.Ordinal);
-        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName) == 1,
+        await harness.WaitUntilAsync(async () => await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName) == 1,
             "the poison message is in the dead-letter queue");
 
         // A periodic scan does not queue the poison version again: it would only fail again.
@@ -136,7 +142,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         Assert.Equal("completed", await harness.WaitForBatchAsync(replayBatch.Value));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM staging_events"));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
         Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
     }
 

@@ -41,7 +41,6 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
             [WarehousePasswordSettings.SecretKey] = "",
             ["Sparkify__Bucket"] = options.Bucket,
             ["Sparkify__QueueName"] = options.QueueName,
-            ["Sparkify__DeadLetterQueueName"] = options.DeadLetterQueueName,
             ["Sparkify__AwsRegion"] = "us-east-1",
         };
         // Only a local run needs these: the S3/SQS endpoint on loopback, which accepts any credentials.
@@ -66,7 +65,7 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
         var id = Guid.NewGuid().ToString("N")[..8];
         var options = new PipelineOptions
         {
-            Bucket = $"rehearsal-{id}", QueueName = $"files-{id}", DeadLetterQueueName = $"files-dlq-{id}", AwsServiceUrl = fixture.Fauxqs.ServiceUrl,
+            Bucket = $"rehearsal-{id}", QueueName = $"files-{id}", AwsServiceUrl = fixture.Fauxqs.ServiceUrl,
         };
         var queue = fixture.App.Resources("AWS::SQS::Queue").Select(q => q.Resource.GetProperty("Properties"))
             .Single(p => p.TryGetProperty("RedrivePolicy", out _));

@@ -46,7 +46,6 @@ internal sealed class ProcessPipeline : IAsyncDisposable
             ["ConnectionStrings__warehouse"] = connectionString,
             ["Sparkify__Bucket"] = options.Bucket,
             ["Sparkify__QueueName"] = options.QueueName,
-            ["Sparkify__DeadLetterQueueName"] = options.DeadLetterQueueName,
             ["Sparkify__AwsServiceUrl"] = fauxqs.ServiceUrl,
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
@@ -92,7 +91,7 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         var connectionString = await postgres.CreateDatabaseAsync("faults");
         var options = new PipelineOptions
         {
-            Bucket = "sparkify-faults", QueueName = "faults-files", DeadLetterQueueName = "faults-files-dlq",
+            Bucket = "sparkify-faults", QueueName = "faults-files",
             AwsServiceUrl = fauxqs.ServiceUrl,
         };
         var credentials = new BasicAWSCredentials("local", "local");

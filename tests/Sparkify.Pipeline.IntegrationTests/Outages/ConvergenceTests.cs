@@ -33,7 +33,7 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(60)));
         Assert.Equal(2L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
         Assert.Equal(1, await harness.ScalarAsync<int>("SELECT sum(requeues)::int FROM batch_files"));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
         var stuckBatch = await ScanAsync(harness);
         // Its message went to the dead-letter queue without the file being settled: move it there by hand.
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
-        var deadUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.DeadLetterQueueName)).QueueUrl;
+        var deadUrl = (await harness.Sqs.GetQueueUrlAsync(harness.DeadLetterQueueName)).QueueUrl;
         var message = Assert.Single((await harness.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10 })).Messages);
         await harness.Sqs.SendMessageAsync(deadUrl, message.Body);
         await harness.Sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);

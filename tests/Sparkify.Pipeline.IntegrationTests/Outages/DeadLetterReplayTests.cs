@@ -34,7 +34,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
         Assert.Equal("completed_with_failures", await harness.WaitForBatchAsync(stuck));
         Assert.Contains("the same version is queued in another open batch", await FailureAsync(harness, stuck), StringComparison.Ordinal);
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(waiting, TimeSpan.FromSeconds(30)));
         Assert.Equal("staged", await harness.ScalarAsync<string>("SELECT state FROM batch_files WHERE batch_id = $1", waiting));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
         Assert.Equal(2L, await harness.ScalarAsync<long>(
             "SELECT count(*) FROM batch_files WHERE batch_id = $1 AND failure_reason LIKE '%the object is gone from the bucket%'", waiting));
-        Assert.Equal(2, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(2, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
     }
 
     private static async Task<long> ScanAsync(PipelineHarness harness)
@@ -117,7 +117,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
     private static async Task DeadLetterAllAsync(PipelineHarness harness)
     {
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
-        var deadUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.DeadLetterQueueName)).QueueUrl;
+        var deadUrl = (await harness.Sqs.GetQueueUrlAsync(harness.DeadLetterQueueName)).QueueUrl;
         while ((await harness.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 10 })).Messages is { Count: > 0 } messages)
         {
             foreach (var message in messages)

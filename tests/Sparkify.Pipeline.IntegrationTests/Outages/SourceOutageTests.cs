@@ -42,7 +42,7 @@ public sealed class SourceOutageTests(PostgresFixture postgres, FauxqsFixture fa
         Assert.Equal(0, await harness.ScalarAsync<int>("SELECT files_failed FROM batches WHERE batch_id = $1", batchId));
         Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'failed'"));
         Assert.Equal(20L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
-        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.Options.DeadLetterQueueName));
+        Assert.Equal(0, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
         // No receive was spent on the brownout: every message was received once.
         Assert.Empty(receives.ReceivedAgain(harness.Options.QueueName));
         Assert.Equal(20, receives.Received(harness.Options.QueueName).Select(m => m.MessageId).Distinct().Count());
