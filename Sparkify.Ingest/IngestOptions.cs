@@ -41,6 +41,30 @@ public sealed class IngestOptions
     /// </summary>
     public bool QueueStartsEmpty { get; set; }
 
+    /// <summary>Keys asked for per ListObjectsV2 call (S3 returns at most 1,000); the scan holds one page at a time.</summary>
+    [Range(1, 1000)]
+    public int ListPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Prefixes whose keys arrive in lexical order (the dated <c>log_data/YYYY/MM/…</c> layout), comma-separated: a
+    /// scan lists them only after the key where their last listing ended (a watermark), except every
+    /// <see cref="FullListingIntervalMinutes"/>, when it lists them whole. Empty: every scan lists every prefix whole.
+    /// Each must be one of the scanned prefixes, as written there. <c>song_data/</c> keys are not dated: not ordered.
+    /// Off by default (a re-uploaded or late file below the watermark waits for the next full listing): for a bucket
+    /// whose listing has become the scan's cost, e.g. <c>log_data/</c>.
+    /// </summary>
+    public string OrderedPrefixes { get; set; } = "";
+
+    /// <summary>
+    /// How often an ordered prefix is listed whole all the same: a key that appears below its watermark (a late file, a
+    /// re-upload) is found by the first full listing after it. 0: every listing is full.
+    /// </summary>
+    [Range(0, 525_600)]
+    public int FullListingIntervalMinutes { get; set; } = 60;
+
+    public IReadOnlySet<string> OrderedPrefixSet =>
+        OrderedPrefixes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Messages whose publication is recorded in one database update (a crash re-publishes at most this many).</summary>
     [Range(10, 100_000)]
     public int PublishCheckpointEvery { get; set; } = 500;

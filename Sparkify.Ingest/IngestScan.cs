@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sparkify.Pipeline;
@@ -7,12 +6,13 @@ using Sparkify.Warehouse.Bookkeeping;
 namespace Sparkify.Ingest;
 
 /// <summary>
-/// One scan: list the files, keep those neither loaded nor in flight, open a batch for them and publish it. A scan that
-/// opens a batch is the root of the pipeline trace (staging and star load join it); one that finds nothing makes no trace.
+/// One scan: list the files page by page, keep those neither loaded nor in flight, record them in a batch and publish
+/// them. A scan that opens a batch is the root of the pipeline trace (staging and star load join it); one that finds
+/// nothing makes no trace.
 /// </summary>
 public sealed class IngestScan(
-    S3FileScanner scanner, BatchPublisher publisher, BatchManifests batches,
-    IOptions<PipelineOptions> pipeline, ILogger<IngestScan> logger)
+    S3FileScanner scanner, BatchPublisher publisher, BatchManifests batches, ListingBatches listings, ListingWatermarks watermarks,
+    IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest, ILogger<IngestScan> logger)
 {
     /// <summary>
     /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch), under the scan
@@ -31,10 +31,13 @@ public sealed class IngestScan(
 
     /// <summary>
     /// Under the scan lock, publishes what an interrupted Ingest left unpublished, then scans. A scan that overlaps
-    /// another Ingest's is skipped whole.
+    /// another Ingest's is skipped whole. The listing is streamed: each page's new files are recorded in the batch's
+    /// manifest and published before the next page is asked for, so memory holds one page whatever the key count; the
+    /// batch is sealed (its expected files set) only once every prefix is listed. An ordered prefix
+    /// (<see cref="IngestOptions.OrderedPrefixes"/>) is listed after its watermark unless a full listing is due.
     /// </summary>
     /// <returns>The new batch's id, or null when there was nothing new.</returns>
-    /// <param name="retryFailed">Queue again file versions that failed for good before (a backfill does).</param>
+    /// <param name="retryFailed">Queue again file versions that failed for good before, listing every prefix whole (a backfill does).</param>
     public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken, bool retryFailed = false)
     {
         var started = DateTimeOffset.UtcNow;
@@ -46,25 +49,51 @@ public sealed class IngestScan(
             return null;
         }
         await publisher.ResumeAsync(scanLock, cancellationToken);
-        var found = await scanner.ScanAsync(bucket, prefixes, cancellationToken);
-        var known = await batches.FindKnownAsync(found, includeFailed: !retryFailed, cancellationToken);
-        var fresh = found.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
-        if (fresh.Count == 0)
+        using var batch = new ScanBatch(listings, publisher, $"s3://{bucket}/{{{string.Join(",", prefixes)}}}", started);
+        var found = 0;
+        foreach (var prefix in S3FileScanner.DisjointPrefixes(prefixes))
         {
-            logger.LogInformation("Scanned s3://{Bucket}/{{{Prefixes}}}: {Found} file(s), nothing new.", bucket, string.Join(",", prefixes), found.Count);
+            found += await ListPrefixAsync(bucket, prefix, batch, retryFailed, cancellationToken);
+        }
+        await batch.SealAsync(found, cancellationToken);
+        if (batch.BatchId is not { } batchId)
+        {
+            logger.LogInformation("Scanned s3://{Bucket}/{{{Prefixes}}}: {Found} file(s), nothing new.", bucket, string.Join(",", prefixes), found);
             return null;
         }
-
-        // The trace starts (back-dated to the scan's start) only for a scan that found work: a watch scan every 30 s
-        // that finds nothing would otherwise fill the trace list; its listing calls, without a parent, are not recorded.
-        using var activity = PipelineTelemetry.Source.StartActivity("ingest scan", ActivityKind.Internal, parentContext: default, startTime: started);
-        activity?.SetTag("sparkify.files.found", found.Count);
-        activity?.SetTag("sparkify.files.new", fresh.Count);
-
-        var batchId = await batches.OpenAsync($"s3://{bucket}/{{{string.Join(",", prefixes)}}}", fresh, activity?.Id, cancellationToken);
-        activity?.SetTag("sparkify.batch.id", batchId);
-        await publisher.PublishAsync(batchId, fresh, cancellationToken);
-        logger.LogInformation("Batch {BatchId}: published {New} new file(s) of {Found} found.", batchId, fresh.Count, found.Count);
+        logger.LogInformation("Batch {BatchId}: published {New} new file(s) of {Found} found.", batchId, batch.NewFiles, found);
         return batchId;
+    }
+
+    /// <returns>How many files the listing found.</returns>
+    private async Task<int> ListPrefixAsync(string bucket, string prefix, ScanBatch batch, bool retryFailed, CancellationToken cancellationToken)
+    {
+        var settings = ingest.Value;
+        var ordered = settings.OrderedPrefixSet.Contains(prefix);
+        var startAfter = ordered && !retryFailed
+            ? await watermarks.FindStartAfterAsync(bucket, prefix, TimeSpan.FromMinutes(settings.FullListingIntervalMinutes), cancellationToken)
+            : null;
+        if (startAfter is not null)
+        {
+            logger.LogInformation("Listing s3://{Bucket}/{Prefix} after {Watermark}.", bucket, prefix, startAfter);
+        }
+        var found = 0;
+        string? lastKey = null;
+        await foreach (var page in scanner.ListAsync(bucket, prefix, startAfter, cancellationToken))
+        {
+            found += page.Files.Count;
+            lastKey = page.LastKey ?? lastKey;
+            var known = await batches.FindKnownAsync(page.Files, includeFailed: !retryFailed, cancellationToken);
+            var fresh = page.Files.Where(f => !known.Contains((f.Key, f.ETag))).ToList();
+            if (fresh.Count > 0)
+            {
+                await batch.AddAsync(fresh, cancellationToken);
+            }
+        }
+        if (ordered && lastKey is not null)
+        {
+            await watermarks.RecordAsync(bucket, prefix, lastKey, fullListing: startAfter is null, cancellationToken);
+        }
+        return found;
     }
 }

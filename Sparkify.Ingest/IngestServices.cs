@@ -7,6 +7,8 @@ public static class IngestServices
     {
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<S3FileScanner>();
+        services.AddSingleton<Sparkify.Warehouse.Bookkeeping.ListingBatches>();
+        services.AddSingleton<Sparkify.Warehouse.Bookkeeping.ListingWatermarks>();
         services.AddSingleton<BatchPublisher>();
         services.AddSingleton<IngestScan>();
         services.AddSingleton<Sparkify.Warehouse.Bookkeeping.DeadLetterReplays>();

@@ -83,24 +83,36 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var batchId = await InsertBatchAsync(connection, transaction, source, files, traceParent, cancellationToken);
+        var batchId = await InsertBatchAsync(connection, transaction, source, files, files.Count, traceParent, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return batchId;
     }
 
-    /// <summary>A new open batch and its manifest (every file queued, none published yet), in the caller's transaction.</summary>
+    /// <summary>
+    /// A new open batch and its manifest (every file queued, none published yet), in the caller's transaction.
+    /// <paramref name="expectedFiles"/> null: the manifest is still being listed (<see cref="ListingBatches"/>), and no
+    /// star load may claim the batch until the listing sets it.
+    /// </summary>
     internal static async Task<long> InsertBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        IReadOnlyCollection<ManifestFile> files, string? traceParent, CancellationToken cancellationToken)
+        IReadOnlyCollection<ManifestFile> files, int? expectedFiles, string? traceParent, CancellationToken cancellationToken)
     {
         long batchId;
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO batches (source, expected_files, trace_parent) VALUES ($1, $2, $3) RETURNING batch_id", connection, transaction))
+            "INSERT INTO batches (source, expected_files, trace_parent, has_manifest) VALUES ($1, $2, $3, true) RETURNING batch_id", connection, transaction))
         {
             insert.Parameters.Add(new() { Value = source });
-            insert.Parameters.Add(new() { Value = files.Count });
+            insert.Parameters.Add(new() { Value = (object?)expectedFiles ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
             insert.Parameters.Add(new() { Value = (object?)traceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
+        await InsertManifestAsync(connection, transaction, batchId, files, cancellationToken);
+        return batchId;
+    }
+
+    /// <summary>Files added to a batch's manifest, queued and not published yet, in the caller's transaction.</summary>
+    internal static async Task InsertManifestAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long batchId,
+        IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken)
+    {
         await using (var manifest = new NpgsqlCommand(
             """
             INSERT INTO batch_files (batch_id, file_key, etag, size_bytes, source_modified_at)
@@ -115,7 +127,6 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
             manifest.Parameters.Add(new() { Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
             await manifest.ExecuteNonQueryAsync(cancellationToken);
         }
-        return batchId;
     }
 
     public Task MarkPublishedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>

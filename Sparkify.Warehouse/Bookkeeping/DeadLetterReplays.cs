@@ -68,7 +68,7 @@ public sealed class DeadLetterReplays(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long? batchId = queue.Count > 0
-            ? await BatchManifests.InsertBatchAsync(connection, transaction, source, queue, traceParent, cancellationToken)
+            ? await BatchManifests.InsertBatchAsync(connection, transaction, source, queue, queue.Count, traceParent, cancellationToken)
             : null;
         await using (var command = new NpgsqlCommand(
             """

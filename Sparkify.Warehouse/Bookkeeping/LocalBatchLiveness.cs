@@ -42,7 +42,7 @@ public sealed class LocalBatchLiveness : IAsyncDisposable
     public static async Task<List<long>> FindUnfinishedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT batch_id FROM batches WHERE expected_files IS NULL AND status IN ('open', 'loading_star') ORDER BY batch_id");
+            "SELECT batch_id FROM batches WHERE NOT has_manifest AND status IN ('open', 'loading_star') ORDER BY batch_id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var ids = new List<long>();
         while (await reader.ReadAsync(cancellationToken))

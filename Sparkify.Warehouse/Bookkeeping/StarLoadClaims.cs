@@ -15,8 +15,8 @@ public sealed class StarLoadClaims(NpgsqlDataSource dataSource)
     public sealed record Claim(Guid Owner, string? TraceParent, DateTimeOffset OpenedAt);
 
     /// <summary>
-    /// Claims the star load of a batch whose files have all settled (staged or failed), unless a failed attempt asked
-    /// to be retried later. Exactly one caller gets a claim: it is one conditional UPDATE of a row locked with SKIP
+    /// Claims the star load of a batch whose files have all settled (staged or failed) and whose manifest is whole (its
+    /// listing has ended: <c>expected_files</c> set), unless a failed attempt asked to be retried later. Exactly one caller gets a claim: it is one conditional UPDATE of a row locked with SKIP
     /// LOCKED. A claim older than <paramref name="takeOverAfter"/> is taken over: its holder is presumed dead (a live
     /// one holds the row, so it is skipped). The winner also gets the batch's traceparent.
     /// </summary>
@@ -27,7 +27,7 @@ public sealed class StarLoadClaims(NpgsqlDataSource dataSource)
             $"""
             UPDATE batches b SET status = 'loading_star', star_claimed_at = now(), star_owner = $3
             WHERE b.batch_id = (SELECT x.batch_id FROM batches x
-                                WHERE x.batch_id = $1 AND ({Claimable("x", "$2")})
+                                WHERE x.batch_id = $1 AND ({Claimable("x", "$2")}) AND x.expected_files IS NOT NULL
                                   AND NOT EXISTS (SELECT 1 FROM batch_files q WHERE q.batch_id = $1 AND q.state = 'queued')
                                 FOR NO KEY UPDATE SKIP LOCKED)
             RETURNING coalesce(b.trace_parent, ''), b.created_at

@@ -16,7 +16,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource)
     /// <summary>Every table the product owns, in an order that drops cleanly.</summary>
     public static readonly IReadOnlyList<string> OwnedTables =
     [
-        "quality_check_results", "load_errors", "star_files", "load_files", "batch_phase_times", "batch_files", "batches",
+        "quality_check_results", "load_errors", "star_files", "load_files", "batch_phase_times", "batch_files", "batches", "listing_watermarks",
         "staging_events", "staging_songs",
         "songplays", "users", "users_latest", "songs", "artists", "time",
         "schema_migrations",

@@ -24,7 +24,7 @@ internal static class LoadFileRecords
         var loaded = new Dictionary<string, (long FileId, SourceVersion Version)>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(
             """
-            SELECT f.file_key, f.file_id, f.etag, f.source_modified_at, CASE WHEN b.expected_files IS NOT NULL THEN f.batch_id END
+            SELECT f.file_key, f.file_id, f.etag, f.source_modified_at, CASE WHEN b.has_manifest THEN f.batch_id END
             FROM load_files f JOIN batches b USING (batch_id)
             WHERE f.status = 'loaded' AND f.file_key = ANY($1)
             FOR UPDATE OF f

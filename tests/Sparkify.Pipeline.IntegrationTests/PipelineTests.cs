@@ -198,7 +198,7 @@ public sealed class PipelineTests(PostgresFixture postgres, FauxqsFixture fauxqs
         await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(2, firstItem: 10));
         var ingest = harness.BuildIngest();
         var scanner = ingest.Services.GetRequiredService<S3FileScanner>();
-        var found = await scanner.ScanAsync(harness.Options.Bucket, DefaultPrefixes, CancellationToken.None);
+        var found = await scanner.ListAsync(harness.Options.Bucket, "log_data/", startAfter: null, CancellationToken.None).SelectMany(p => p.Files.ToAsyncEnumerable()).ToListAsync();
         // As if Ingest died after opening the batch and before sending anything.
         var batchId = await new Sparkify.Warehouse.Bookkeeping.BatchManifests(harness.DataSource).OpenAsync("interrupted", found, null);
 

@@ -1,0 +1,65 @@
+using Npgsql;
+
+namespace Sparkify.Warehouse.Bookkeeping;
+
+/// <summary>
+/// The batch of a scan recorded page by page while the listing goes on: opened with the first page's new files, added
+/// to with each later page's, and sealed (<c>expected_files</c> set) once the listing has ended. Until then no star load
+/// may claim it (<see cref="StarLoadClaims"/> asks for <c>expected_files</c>), so a batch is never finished on part of
+/// its manifest. Only the holder of the scan lock lists, so an unsealed batch found under the lock is one whose listing
+/// died: <see cref="SealInterruptedAsync"/> seals it with what it holds (the next listing finds the rest).
+/// </summary>
+public sealed class ListingBatches(NpgsqlDataSource dataSource)
+{
+    /// <summary>A new open batch holding <paramref name="files"/>, its manifest not yet whole.</summary>
+    public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, string? traceParent,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batchId = await BatchManifests.InsertBatchAsync(connection, transaction, source, files, expectedFiles: null, traceParent, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return batchId;
+    }
+
+    /// <summary>More files of the listing in the batch's manifest (queued, not published yet).</summary>
+    public async Task AddAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await BatchManifests.InsertManifestAsync(connection, null, batchId, files, cancellationToken);
+    }
+
+    /// <summary>The listing has ended: the manifest is whole, and the batch can be finished once its files settle.</summary>
+    public async Task SealAsync(long batchId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE batches b SET expected_files = (SELECT count(*) FROM batch_files q WHERE q.batch_id = b.batch_id)
+            WHERE b.batch_id = $1 AND b.expected_files IS NULL
+            """);
+        command.Parameters.Add(new() { Value = batchId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Seals the batches whose listing died before it ended (Ingest stopped mid-scan). Only the holder of the scan lock
+    /// may ask: any other Ingest's unsealed batch may be one it is still listing.
+    /// </summary>
+    /// <returns>The batches sealed.</returns>
+    public async Task<List<long>> SealInterruptedAsync(ScanLock held, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE batches b SET expected_files = (SELECT count(*) FROM batch_files q WHERE q.batch_id = b.batch_id)
+            WHERE b.has_manifest AND b.expected_files IS NULL AND b.status = 'open'
+            RETURNING b.batch_id
+            """, held.Connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sealedBatches = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sealedBatches.Add(reader.GetInt64(0));
+        }
+        return sealedBatches;
+    }
+}
