@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sparkify.DevTools;
 using Sparkify.Ingest;
 using Sparkify.Ingest.Arrivals;
+using Sparkify.Pipeline.Hosting;
 using Sparkify.Testing;
 
 namespace Sparkify.Pipeline.IntegrationTests;
@@ -107,5 +108,20 @@ public sealed class ArrivalNotificationTests(PostgresFixture postgres, FauxqsFix
         Assert.Equal(scanBatch.Value, await arrivals.Harness.ScalarAsync<long>(
             "SELECT batch_id FROM batch_files WHERE file_key = $1", $"s3://{bucket}/{scanned.Key}"));
         Assert.Equal(2, await arrivals.Harness.ApproximateMessagesAsync(arrivals.Harness.Options.QueueName));
+    }
+
+    [Fact]
+    public async Task Notification_mode_runs_the_arrivals_consumer_and_refuses_to_start_without_its_queue()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
+
+        var exitCode = await harness.RunWorkerAsync(builder =>
+        {
+            builder.Services.AddIngest(builder.Configuration);
+            builder.Services.AddIngestWorker(builder.Configuration);
+        }, new Dictionary<string, string?> { ["Sparkify:Ingest:Mode"] = "Notifications" }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A scan (the other modes' worker) would have found nothing and ended with 0.
+        Assert.Equal(WorkerExitCodes.Misconfigured, exitCode);
     }
 }
