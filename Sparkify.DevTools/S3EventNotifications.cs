@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Amazon.S3;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 
@@ -82,6 +83,23 @@ public static class S3EventNotifications
                 throw new InvalidOperationException($"SQS refused {failed.Count} event message(s): {failed[0].Code} {failed[0].Message}");
             }
         }
+    }
+
+    /// <summary>
+    /// Posts the event S3 would send for each of <paramref name="keys"/>, just uploaded: size and ETag from a HEAD of each
+    /// (the local endpoint sends no notifications of its own).
+    /// </summary>
+    public static async Task PostUploadedAsync(IAmazonS3 s3, IAmazonSQS sqs, string queueUrl, string bucket, IReadOnlyList<string> keys,
+        CancellationToken cancellationToken = default)
+    {
+        var created = new CreatedObject[keys.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var head = await s3.GetObjectMetadataAsync(bucket, keys[i], token);
+                created[i] = new CreatedObject(keys[i], head.ContentLength, head.ETag);
+            });
+        await PostObjectsCreatedAsync(sqs, queueUrl, bucket, created, cancellationToken);
     }
 
     /// <summary>S3's encoding of keys in events: each path segment form-encoded (a space as <c>+</c>).</summary>

@@ -124,4 +124,32 @@ public sealed class ArrivalNotificationTests(PostgresFixture postgres, FauxqsFix
         // A scan (the other modes' worker) would have found nothing and ended with 0.
         Assert.Equal(WorkerExitCodes.Misconfigured, exitCode);
     }
+
+    [Fact]
+    public async Task A_folder_uploaded_for_a_local_run_posts_the_event_S3_would_send_for_each_file()
+    {
+        await using var arrivals = await CreateAsync(postgres, fauxqs);
+        var folder = Directory.CreateTempSubdirectory("sparkify-arrivals-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "log_data", "2018", "11"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "log_data", "2018", "11", "2018-11-01 events.json"), TestEvents.Plays(2, firstItem: 10));
+            await File.WriteAllTextAsync(Path.Combine(folder, "log_data", "2018", "11", "2018-11-02-events.json"), TestEvents.Plays(2, firstItem: 20));
+            var bucket = arrivals.Harness.Options.Bucket;
+
+            var keys = await QueueSetup.UploadFolderKeysAsync(arrivals.Harness.S3, bucket, folder);
+            await S3EventNotifications.PostUploadedAsync(arrivals.Harness.S3, arrivals.Harness.Sqs, arrivals.QueueUrl, bucket, keys);
+            await arrivals.ConsumeAllAsync();
+
+            Assert.Equal(1L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
+            Assert.Equal(2L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batch_files WHERE published_at IS NOT NULL"));
+            var batchId = await arrivals.Harness.ScalarAsync<long>("SELECT batch_id FROM batches");
+            await arrivals.Harness.StartTransformAsync();
+            Assert.Equal("completed", await arrivals.Harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(60)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
