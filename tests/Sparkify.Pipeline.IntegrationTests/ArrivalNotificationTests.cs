@@ -7,6 +7,7 @@ using Sparkify.Ingest;
 using Sparkify.Ingest.Arrivals;
 using Sparkify.Pipeline.Hosting;
 using Sparkify.Testing;
+using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Pipeline.IntegrationTests;
 
@@ -151,5 +152,29 @@ public sealed class ArrivalNotificationTests(PostgresFixture postgres, FauxqsFix
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task While_a_scan_holds_the_scan_lock_the_window_waits_and_its_messages_stay_then_it_is_recorded()
+    {
+        await using var arrivals = await CreateAsync(postgres, fauxqs);
+        var bucket = arrivals.Harness.Options.Bucket;
+        var file = await arrivals.UploadAsync("log_data/2018/11/2018-11-01-events.json", TestEvents.Plays(2, firstItem: 10));
+        await arrivals.PostAsync(S3EventNotifications.ObjectsCreated(bucket, [file]));
+
+        await using (var scanLock = await new BatchManifests(arrivals.Harness.DataSource).TryLockScanAsync())
+        {
+            Assert.NotNull(scanLock);
+            // Receives the message, waits out the window, and finds the lock taken: three steps, nothing recorded.
+            for (var step = 0; step < 3; step++)
+            {
+                await arrivals.Consumer.StepAsync(CancellationToken.None);
+            }
+            Assert.Equal(0L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batches"));
+            Assert.Equal(1, await arrivals.Harness.ApproximateMessagesAsync(arrivals.QueueName));
+        }
+        await arrivals.ConsumeAllAsync();
+
+        Assert.Equal(1L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batch_files WHERE published_at IS NOT NULL"));
     }
 }
