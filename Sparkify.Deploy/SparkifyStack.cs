@@ -23,7 +23,7 @@ public sealed class SparkifyStack : Stack
         var database = new WarehouseDatabase(this, "Warehouse", settings, network);
         var workers = new SparkifyWorkers(this, "Workers", settings, network, database, bucket, files, deadLetters, arrivals.Arrivals);
         BucketNotificationsHandler.Suppress(this);
-        var alarms = new OnCall(this, "OnCall", settings, queues, workers, database).Topic;
+        var alarms = new OnCall(this, "OnCall", settings, queues, arrivals, workers, database).Topic;
 
         Output("BucketName", bucket.BucketName, "Upload song_data/ and log_data/ here");
         Output("FileQueueUrl", files.QueueUrl, "The file queue");
