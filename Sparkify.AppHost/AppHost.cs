@@ -8,12 +8,7 @@ using Sparkify.DevTools;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = SparkifySettings.From(builder.Configuration);
-// The console is for the person running scripts/run.sh: where the dashboard is, the data, the result. Without these,
-// every request of the dashboard's resource service (hosted in this process) and every orchestrator step is a line.
-builder.Services.AddLogging(logging => logging
-    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-    .AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning)
-    .AddFilter("Grpc", LogLevel.Warning));
+builder.Services.AddLogging(logging => logging.KeepToWhatPeopleNeed());
 if (settings.RunOnce)
 {
     // Run-once stops a start that cannot succeed and says why itself; the host's own report of it would only repeat it.
@@ -32,17 +27,17 @@ IResourceBuilder<IResourceWithConnectionString> warehouse = useLocalPostgres
     ? builder.AddLocalPostgres("warehouse", repositoryRoot, settings.WarehouseDirectory)
     : builder.AddConnectionString("warehouse");
 
-var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
+var transform = builder.AddProject<Projects.Sparkify_Transform>("transform").WithoutTls()
     .WithReference(warehouse).WaitFor(warehouse)
     .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
 // The report page, live from the warehouse (its URL on the console once it answers, and on the dashboard).
-builder.AddProject<Projects.Sparkify_ReportWeb>("report")
+builder.AddProject<Projects.Sparkify_ReportWeb>("report").WithoutTls()
     .WithReference(warehouse).WaitFor(warehouse)
     .PrintWhenReady();
 
-var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
+var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest").WithoutTls()
     .WithReference(warehouse).WaitFor(warehouse)
     .WaitFor(transform)
     .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch")
