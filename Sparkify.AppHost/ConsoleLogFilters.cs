@@ -21,5 +21,9 @@ internal static class ConsoleLogFilters
         // key ring in ~/.aspnet at start. That service authenticates with an API key and protects nothing with it;
         // the dashboard process, whose lines come here prefixed, shares the key ring.
         .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error)
-        .AddFilter(Dashboard + "Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        .AddFilter(Dashboard + "Microsoft.AspNetCore.DataProtection", LogLevel.Error)
+        // A browser that leaves the dashboard ends its Blazor circuit, and the dashboard logs what its components were
+        // doing then (CircuitHost, RemoteRenderer, ComponentHub) with the exception appended: ~15 lines of stack trace
+        // about the dashboard's own UI, which the AppHost re-logs here.
+        .AddFilter(Dashboard + "Microsoft.AspNetCore.Components.Server", LogLevel.None);
 }
