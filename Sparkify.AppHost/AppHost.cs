@@ -27,18 +27,24 @@ IResourceBuilder<IResourceWithConnectionString> warehouse = useLocalPostgres
     ? builder.AddLocalPostgres("warehouse", repositoryRoot, settings.WarehouseDirectory)
     : builder.AddConnectionString("warehouse");
 
+// The schema as production makes it: the migration (`sparkify create-tables`) runs once, to completion, before anything
+// that uses the tables starts; the workers only check the schema (migrations at start are off by default).
+var migrations = builder.AddProject<Projects.Sparkify_Cli>("migrations").WithoutTls()
+    .WithArgs("create-tables")
+    .WithReference(warehouse).WaitFor(warehouse);
+
 var transform = builder.AddProject<Projects.Sparkify_Transform>("transform").WithoutTls()
-    .WithReference(warehouse).WaitFor(warehouse)
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
 // The report page, live from the warehouse (its URL on the console once it answers, and on the dashboard).
 builder.AddProject<Projects.Sparkify_ReportWeb>("report").WithoutTls()
-    .WithReference(warehouse).WaitFor(warehouse)
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .PrintWhenReady();
 
 var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest").WithoutTls()
-    .WithReference(warehouse).WaitFor(warehouse)
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .WaitFor(transform)
     .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch")
     // The local endpoint starts empty every time while the warehouse is kept: an earlier run's open batch lost its messages.
@@ -72,7 +78,7 @@ var app = builder.Build();
 var exitCode = 0;
 if (settings.RunOnce)
 {
-    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, settings);
+    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, migrations.Resource, ingest.Resource, settings);
 }
 else
 {
