@@ -58,7 +58,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     {
         // The star load waits on the test's lock on songplays, inside its transaction, once every file is staged.
         var transform = _pipeline.StartTransform("transform-1");
-        await transform.WaitForOutputAsync(ProcessPipeline.Receiving, Soon, "receiving (the schema migrated)");
+        await transform.WaitForOutputAsync(ProcessPipeline.Receiving, Soon, "receiving (the schema checked)");
         var songplays = await _pipeline.HoldAsync("LOCK TABLE songplays IN SHARE MODE");
         _pipeline.StartIngest();
         var starLoad = await _pipeline.WaitForRowAsync(
