@@ -8,12 +8,7 @@ using Sparkify.DevTools;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = SparkifySettings.From(builder.Configuration);
-// The console is for the person running scripts/run.sh: where the dashboard is, the data, the result. Without these,
-// every request of the dashboard's resource service (hosted in this process) and every orchestrator step is a line.
-builder.Services.AddLogging(logging => logging
-    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-    .AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning)
-    .AddFilter("Grpc", LogLevel.Warning));
+builder.Services.AddLogging(logging => logging.KeepToWhatPeopleNeed());
 if (settings.RunOnce)
 {
     // Run-once stops a start that cannot succeed and says why itself; the host's own report of it would only repeat it.
@@ -32,18 +27,24 @@ IResourceBuilder<IResourceWithConnectionString> warehouse = useLocalPostgres
     ? builder.AddLocalPostgres("warehouse", repositoryRoot, settings.WarehouseDirectory)
     : builder.AddConnectionString("warehouse");
 
-var transform = builder.AddProject<Projects.Sparkify_Transform>("transform")
-    .WithReference(warehouse).WaitFor(warehouse)
+// The schema as production makes it: the migration (`sparkify create-tables`) runs once, to completion, before anything
+// that uses the tables starts; the workers only check the schema (migrations at start are off by default).
+var migrations = builder.AddProject<Projects.Sparkify_Cli>("migrations").WithoutTls()
+    .WithArgs("create-tables")
+    .WithReference(warehouse).WaitFor(warehouse);
+
+var transform = builder.AddProject<Projects.Sparkify_Transform>("transform").WithoutTls()
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .WithEnvironment("Sparkify__Transform__MaxReceives", settings.MaxReceives.ToString(System.Globalization.CultureInfo.InvariantCulture))
     .WithEnvironment("Sparkify__Transform__VisibilityTimeoutSeconds", settings.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
 // The report page, live from the warehouse (its URL on the console once it answers, and on the dashboard).
-builder.AddProject<Projects.Sparkify_ReportWeb>("report")
-    .WithReference(warehouse).WaitFor(warehouse)
+builder.AddProject<Projects.Sparkify_ReportWeb>("report").WithoutTls()
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .PrintWhenReady();
 
-var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest")
-    .WithReference(warehouse).WaitFor(warehouse)
+var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest").WithoutTls()
+    .WithReference(warehouse).WaitForCompletion(migrations)
     .WaitFor(transform)
     .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : settings.PostsArrivalEvents ? "Notifications" : "Watch")
     // The local endpoint starts empty every time while the warehouse is kept: an earlier run's open batch lost its messages.
@@ -91,7 +92,7 @@ var app = builder.Build();
 var exitCode = 0;
 if (settings.RunOnce)
 {
-    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, ingest.Resource, settings);
+    exitCode = await RunOnce.RunAsync(app, warehouse.Resource, migrations.Resource, ingest.Resource, settings);
 }
 else
 {

@@ -10,8 +10,9 @@ namespace Sparkify.AppHost;
 /// </summary>
 internal static class RunOnce
 {
+    /// <param name="migrations">Ends by design: only its failure (a non-zero exit) ends the run.</param>
     public static async Task<int> RunAsync(DistributedApplication app, IResourceWithConnectionString warehouse,
-        IResource ingest, SparkifySettings settings)
+        IResource migrations, IResource ingest, SparkifySettings settings)
     {
         // Batches opened from now on are this run's; a kept warehouse holds earlier runs' too, which are not judged here.
         var started = DateTimeOffset.UtcNow;
@@ -43,7 +44,7 @@ internal static class RunOnce
                     }
                     break;
                 }
-                if (OtherStopped(notifications, resources, ingest) is { } stopped)
+                if (OtherStopped(notifications, resources, migrations, ingest) is { } stopped)
                 {
                     await stopStarting.CancelAsync();
                     return await FailAsync(stopped.Reason, notifications, resources, recentLogs, stopped.Name);
@@ -59,7 +60,7 @@ internal static class RunOnce
             await using var dataSource = NpgsqlDataSource.Create((await warehouse.GetConnectionStringAsync(timeout.Token))!);
             while (true)
             {
-                if (OtherStopped(notifications, resources, ingest) is { } stopped)
+                if (OtherStopped(notifications, resources, migrations, ingest) is { } stopped)
                 {
                     return await FailAsync(stopped.Reason, notifications, resources, recentLogs, stopped.Name);
                 }
@@ -97,12 +98,13 @@ internal static class RunOnce
         }
     }
 
-    /// <summary>A resource other than <paramref name="ingest"/> that has stopped, and how, or null.</summary>
-    private static (string Name, string Reason)? OtherStopped(ResourceNotificationService notifications, IEnumerable<IResource> resources, IResource ingest)
+    /// <summary>A resource other than <paramref name="ingest"/> that has stopped (the migrations: failed), and how, or null.</summary>
+    private static (string Name, string Reason)? OtherStopped(ResourceNotificationService notifications, IEnumerable<IResource> resources,
+        IResource migrations, IResource ingest)
     {
         foreach (var resource in resources.Where(r => r != ingest))
         {
-            if (Ended(notifications, resource) is { } state)
+            if (Ended(notifications, resource) is { } state && !(resource == migrations && state.ExitCode == 0))
             {
                 return (resource.Name, $"{resource.Name} stopped ({state.State?.Text}, exit code {state.ExitCode?.ToString() ?? "unknown"})");
             }

@@ -9,16 +9,15 @@ namespace Sparkify.Ingest;
 
 /// <summary>Publishes one SQS message per file (SendMessageBatch, 10 a call, 4 calls at a time) with the trace context, recording progress.</summary>
 public sealed class BatchPublisher(
-    IAmazonSQS sqs, BatchManifests batches, ListingBatches listings, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest, ILogger<BatchPublisher> logger)
+    IAmazonSQS sqs, BatchManifests batches, IOptions<PipelineOptions> pipeline, IOptions<IngestOptions> ingest, ILogger<BatchPublisher> logger)
 {
     private string? _queueUrl;
     private bool _queueStartedEmpty = ingest.Value.QueueStartsEmpty;
 
     /// <summary>
     /// Publishes the files of open batches whose publication was interrupted (Ingest stopped mid-batch) — and, the first
-    /// time after a start with <see cref="IngestOptions.QueueStartsEmpty"/>, every file still queued in an open batch —
-    /// and seals the batches whose listing was interrupted with the files they hold (the next listing finds the rest).
-    /// Only the holder of the scan lock does this: another Ingest could otherwise be publishing the same files at the
+    /// time after a start with <see cref="IngestOptions.QueueStartsEmpty"/>, every file still queued in an open batch.
+    /// A batch whose listing was interrupted is continued by the next scan (<see cref="ListingBatches"/>). Only the holder of the scan lock does this: another Ingest could otherwise be publishing the same files at the
     /// same moment.
     /// </summary>
     /// <returns>How many files were published.</returns>
@@ -35,10 +34,6 @@ public sealed class BatchPublisher(
             await PublishAsync(batch.Key, [.. batch.Select(u => u.File)], cancellationToken);
         }
         _queueStartedEmpty = false;
-        foreach (var batchId in await listings.SealInterruptedAsync(held, cancellationToken))
-        {
-            logger.LogWarning("Batch {BatchId}: its listing was interrupted; it holds the files recorded before, the next listings find the rest.", batchId);
-        }
         return unpublished.Count;
     }
 

@@ -36,7 +36,7 @@ public sealed class IngestScan(
     /// batch is sealed (its expected files set) only once every prefix is listed. An ordered prefix
     /// (<see cref="IngestOptions.OrderedPrefixes"/>) is listed after its watermark unless a full listing is due.
     /// </summary>
-    /// <returns>The new batch's id, or null when there was nothing new.</returns>
+    /// <returns>The scan's batch (a new one, or the interrupted listing's it continued), or null when there was nothing new.</returns>
     /// <param name="retryFailed">Queue again file versions that failed for good before, listing every prefix whole (a backfill does).</param>
     public async Task<long?> ScanOnceAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken, bool retryFailed = false)
     {
@@ -49,7 +49,17 @@ public sealed class IngestScan(
             return null;
         }
         await publisher.ResumeAsync(scanLock, cancellationToken);
-        using var batch = new ScanBatch(listings, publisher, $"s3://{bucket}/{{{string.Join(",", prefixes)}}}", started);
+        var source = $"s3://{bucket}/{{{string.Join(",", prefixes)}}}";
+        var (continued, sealedBatches) = await listings.ContinueInterruptedAsync(scanLock, source, cancellationToken);
+        foreach (var sealedBatch in sealedBatches)
+        {
+            logger.LogWarning("Batch {BatchId}: its listing was interrupted; it holds the files recorded before, this scan finds the rest.", sealedBatch);
+        }
+        if (continued is { } interrupted)
+        {
+            logger.LogWarning("Batch {BatchId}: its listing was interrupted; this scan continues it.", interrupted);
+        }
+        using var batch = new ScanBatch(listings, publisher, source, started, continued);
         var found = 0;
         foreach (var prefix in S3FileScanner.DisjointPrefixes(prefixes))
         {

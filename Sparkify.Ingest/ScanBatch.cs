@@ -7,13 +7,14 @@ namespace Sparkify.Ingest;
 /// <summary>
 /// The batch of one scan, recorded and published page by page while the listing goes on: opened with the first new
 /// files (the pipeline trace starts then, back-dated to the scan's start), added to and published per page, sealed when
-/// the listing has ended. A scan that finds nothing new opens no batch and makes no trace.
+/// the listing has ended. A scan that finds nothing new opens no batch and makes no trace. A scan that continues the
+/// batch of an interrupted listing (<paramref name="continued"/>) adds to it and seals it, whatever it finds.
 /// </summary>
-internal sealed class ScanBatch(ListingBatches listings, BatchPublisher publisher, string source, DateTimeOffset started) : IDisposable
+internal sealed class ScanBatch(ListingBatches listings, BatchPublisher publisher, string source, DateTimeOffset started, long? continued) : IDisposable
 {
     private Activity? _activity;
 
-    public long? BatchId { get; private set; }
+    public long? BatchId { get; private set; } = continued;
 
     public int NewFiles { get; private set; }
 
@@ -31,6 +32,8 @@ internal sealed class ScanBatch(ListingBatches listings, BatchPublisher publishe
         }
         else
         {
+            _activity ??= PipelineTelemetry.Source.StartActivity("ingest scan", ActivityKind.Internal, parentContext: default, startTime: started);
+            _activity?.SetTag("sparkify.batch.id", batchId);
             await listings.AddAsync(batchId, fresh, cancellationToken);
         }
         // Each page's messages carry the scan's trace context (Activity.Current does not flow back out of this method).

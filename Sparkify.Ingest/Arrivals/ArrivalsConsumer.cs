@@ -76,8 +76,11 @@ public sealed class ArrivalsConsumer(
             .Where(arrival => !_recorded.IsSuperseded(arrival))
             .Select(arrival => new ManifestFile(S3Keys.Of(arrival.Bucket, arrival.Key), arrival.ETag, arrival.Size, arrival.EventTime))
             .ToList();
-        using var batch = new ScanBatch(listings, publisher, $"s3-events://{bucket}/{{{string.Join(",", pipeline.Value.Prefixes)}}}",
-            _window.OpenedAt ?? time.GetUtcNow());
+        var source = $"s3-events://{bucket}/{{{string.Join(",", pipeline.Value.Prefixes)}}}";
+        // A window whose recording died before its batch was sealed is continued here; any other interrupted listing's
+        // batch is sealed as it is (the next scan finds the rest).
+        var (continued, _) = await listings.ContinueInterruptedAsync(scanLock, source, cancellationToken);
+        using var batch = new ScanBatch(listings, publisher, source, _window.OpenedAt ?? time.GetUtcNow(), continued);
         if (files.Count > 0)
         {
             var known = await batches.FindKnownAsync(files, includeFailed: true, cancellationToken);

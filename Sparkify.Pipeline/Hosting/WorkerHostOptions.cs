@@ -8,11 +8,11 @@ public sealed class WorkerHostOptions
     public const string Section = "Sparkify";
 
     /// <summary>
-    /// Apply pending migrations at start (local runs). In production this is off: the migration task
-    /// (<c>sparkify create-tables</c>) runs once before the services, so workers need no DDL rights, and a worker
-    /// refuses to start on a schema older than it needs.
+    /// Apply pending migrations at start. Off by default: the migration (<c>sparkify create-tables</c>) runs once
+    /// before the workers — the deployed migration task, or the AppHost's <c>migrations</c> resource locally — so
+    /// workers need no DDL rights, and a worker refuses to start on a schema older than it needs.
     /// </summary>
-    public bool MigrateAtStart { get; set; } = true;
+    public bool MigrateAtStart { get; set; }
 
     /// <summary>
     /// Without migrations at start: how long a worker waits for the migration task to bring the schema up to date

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sparkify.Testing;
 
@@ -10,7 +11,7 @@ namespace Sparkify.AppHost.Tests;
 public sealed class AppHostEndToEndTests
 {
     [Fact]
-    public async Task The_apphost_loads_the_sample_through_the_pipeline_to_the_expected_counts()
+    public async Task The_apphost_migrates_once_before_the_workers_and_loads_the_sample_through_the_pipeline_to_the_expected_counts()
     {
         var state = Directory.CreateTempSubdirectory("sparkify-apphost-");
         // The local PostgreSQL runs as the postgres user when tests run as root: it must reach its data folder.
@@ -40,6 +41,17 @@ public sealed class AppHostEndToEndTests
             var connectionString = new NpgsqlConnectionStringBuilder((await warehouse.GetConnectionStringAsync(timeout.Token))!);
             await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
             await WaitForCompletedBatchAsync(dataSource, timeout.Token);
+
+            // The schema as production makes it: the migrations resource ran to completion before the workers started.
+            var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+            Assert.True(notifications.TryGetCurrentState("migrations", out var migrations), "no migrations resource");
+            Assert.Equal((KnownResourceStates.Finished, 0), (migrations.Snapshot.State?.Text, migrations.Snapshot.ExitCode));
+            foreach (var worker in new[] { "transform", "ingest", "report" })
+            {
+                Assert.True(notifications.TryGetCurrentState(worker, out var started), worker);
+                Assert.True(started.Snapshot.StartTimeStamp >= migrations.Snapshot.StopTimeStamp,
+                    $"{worker} started at {started.Snapshot.StartTimeStamp:O}, the migrations ended at {migrations.Snapshot.StopTimeStamp:O}");
+            }
 
             // The security pass: the generated database password is on no command line, and the local endpoints
             // listen on loopback only.
@@ -81,7 +93,7 @@ public sealed class AppHostEndToEndTests
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
             {
-                // The workers have not applied the migrations yet.
+                // The migrations have not run yet.
             }
             await Task.Delay(250, cancellationToken);
         }

@@ -32,7 +32,11 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     }
 
     /// <param name="arguments">Configuration after the dll, such as <c>--Sparkify:RunOnce=true</c>.</param>
-    public static AppHostProcess Start(params string[] arguments)
+    public static AppHostProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">Environment variables set on top of the usual ones, such as a <c>HOME</c> of its own.</param>
+    /// <param name="arguments">Configuration after the dll, such as <c>--Sparkify:RunOnce=true</c>.</param>
+    public static AppHostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var root = LocalTools.FindRepositoryRoot(AppContext.BaseDirectory);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -49,6 +53,10 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         // The resources' own endpoints (the report page's launch profile port) on free ports too, as in Aspire's tests.
         info.Environment["DcpPublisher__RandomizePorts"] = "true";
         info.Environment.Remove("ConnectionStrings__warehouse");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         var appHost = new AppHostProcess(Process.Start(info)!);
         appHost._process.OutputDataReceived += (_, line) => appHost.Take(line.Data);
         appHost._process.ErrorDataReceived += (_, line) => appHost.Take(line.Data);

@@ -38,7 +38,7 @@ public sealed class ListingBatchTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_batch_whose_listing_died_is_sealed_with_what_it_holds_and_a_local_batch_is_left_alone()
+    public async Task A_batch_whose_listing_died_is_continued_by_a_scan_of_its_source_sealed_by_any_other_and_a_local_batch_is_left_alone()
     {
         await using var warehouse = await TestWarehouse.CreateAsync(postgres);
         var listing = new ListingBatches(warehouse.DataSource);
@@ -51,7 +51,15 @@ public sealed class ListingBatchTests(PostgresFixture postgres)
 
         await using (var scanLock = (await manifests.TryLockScanAsync())!)
         {
-            Assert.Equal([batchId], await listing.SealInterruptedAsync(scanLock));
+            // The next scan of the same prefixes continues it: still unsealed, its new files will join it.
+            var (same, noneSealed) = await listing.ContinueInterruptedAsync(scanLock, "test");
+            Assert.Equal(batchId, same);
+            Assert.Empty(noneSealed);
+            Assert.True(await warehouse.ScalarAsync<bool>("SELECT expected_files IS NULL FROM batches WHERE batch_id = $1", batchId));
+            // A scan of other prefixes seals it with what it holds.
+            var (continued, sealedBatches) = await listing.ContinueInterruptedAsync(scanLock, "other prefixes");
+            Assert.Null(continued);
+            Assert.Equal([batchId], sealedBatches);
         }
 
         Assert.Equal(2, await warehouse.ScalarAsync<int>("SELECT expected_files FROM batches WHERE batch_id = $1", batchId));

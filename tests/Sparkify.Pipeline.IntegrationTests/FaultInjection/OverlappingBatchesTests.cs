@@ -47,7 +47,7 @@ public sealed class OverlappingBatchesTests : IAsyncLifetime
         // The first batch's star load waits on the test's lock on songplays: the next batch opens and stages meanwhile.
         foreach (var transform in new[] { _pipeline.StartTransform("transform-1"), _pipeline.StartTransform("transform-2") })
         {
-            await transform.WaitForOutputAsync(ProcessPipeline.Receiving, TimeSpan.FromSeconds(60), "receiving (the schema migrated)");
+            await transform.WaitForOutputAsync(ProcessPipeline.Receiving, TimeSpan.FromSeconds(60), "receiving (the schema checked)");
         }
         var songplays = await _pipeline.HoldAsync("LOCK TABLE songplays IN SHARE MODE");
         _pipeline.StartIngest(new Dictionary<string, string> { ["Sparkify__Ingest__Mode"] = "Watch", ["Sparkify__Ingest__WatchIntervalSeconds"] = "1" });

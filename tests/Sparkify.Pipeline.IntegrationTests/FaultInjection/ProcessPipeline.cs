@@ -22,7 +22,7 @@ internal sealed class ProcessPipeline : IAsyncDisposable
     public const int VisibilityTimeoutSeconds = 5;
     public const int MaxReceives = 4;
 
-    /// <summary>The line a Transform logs once its start-up checks passed (the schema migrated, the queue checked).</summary>
+    /// <summary>The line a Transform logs once its start-up checks passed (the schema checked, the queue checked).</summary>
     public static bool Receiving(string line) => line.Contains("Receiving from", StringComparison.Ordinal);
 
     private readonly TempFolder _state;
@@ -89,6 +89,11 @@ internal sealed class ProcessPipeline : IAsyncDisposable
         var postgres = await PostgresServer.StartAsync(postgresOptions ?? new PostgresServerOptions());
         var fauxqs = await FauxqsServer.StartAsync(Path.Combine(state.Path, "fauxqs"));
         var connectionString = await postgres.CreateDatabaseAsync("faults");
+        // What the migration task does before the workers start (they only check the schema).
+        await using (var migrationSource = NpgsqlDataSource.Create(connectionString))
+        {
+            await new SchemaMigrator(migrationSource).MigrateAsync();
+        }
         var options = new PipelineOptions
         {
             Bucket = "sparkify-faults", QueueName = "faults-files",
