@@ -46,11 +46,25 @@ builder.AddProject<Projects.Sparkify_ReportWeb>("report").WithoutTls()
 var ingest = builder.AddProject<Projects.Sparkify_Ingest>("ingest").WithoutTls()
     .WithReference(warehouse).WaitForCompletion(migrations)
     .WaitFor(transform)
-    .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : "Watch")
+    .WithEnvironment("Sparkify__Ingest__Mode", settings.RunOnce ? "Once" : settings.PostsArrivalEvents ? "Notifications" : "Watch")
     // The local endpoint starts empty every time while the warehouse is kept: an earlier run's open batch lost its messages.
     .WithEnvironment("Sparkify__Ingest__QueueStartsEmpty", settings.UseLocalAws ? "true" : "false");
 
-foreach (var worker in new[] { transform, ingest })
+List<IResourceBuilder<ProjectResource>> workers = [transform, ingest];
+if (settings.PostsArrivalEvents)
+{
+    // Notification mode: this Ingest consumes the arrivals queue (the setup posts the events the local endpoint does not
+    // send); the scan goes on beside it in watch mode, as the reconciliation that finds what events missed.
+    ingest.WithEnvironment("Sparkify__Ingest__ArrivalsQueueName", settings.ArrivalsQueueName);
+    workers.Add(builder.AddProject<Projects.Sparkify_Ingest>("ingest-scan")
+        .WithReference(warehouse).WaitFor(warehouse)
+        .WaitFor(transform)
+        .WithEnvironment("Sparkify__Ingest__Mode", "Watch")
+        .WithEnvironment("Sparkify__Ingest__WatchIntervalSeconds", "300")
+        .WithEnvironment("Sparkify__Ingest__QueueStartsEmpty", "true"));
+}
+
+foreach (var worker in workers)
 {
     worker.WithEnvironment("Sparkify__Bucket", settings.Bucket)
         .WithEnvironment("Sparkify__QueueName", settings.QueueName);
@@ -65,7 +79,7 @@ if (settings.UseLocalAws)
     var aws = builder.AddLocalAws("aws", repositoryRoot)
         .OnResourceReady((resource, ready, cancellationToken) =>
             setup.RunAsync(resource.GetEndpoint(LocalAwsExtensions.EndpointName).Url, ready.Services, cancellationToken));
-    foreach (var worker in new[] { transform, ingest })
+    foreach (var worker in workers)
     {
         worker.WaitFor(aws)
             .WithEnvironment("Sparkify__AwsServiceUrl", aws.GetEndpoint(LocalAwsExtensions.EndpointName))

@@ -22,6 +22,10 @@ public sealed class LocalAwsSetup(SparkifySettings settings)
         using var s3 = AwsClients.CreateS3(options, LocalAwsExtensions.LocalCredentials);
         using var sqs = AwsClients.CreateSqs(options, LocalAwsExtensions.LocalCredentials);
         await QueueSetup.EnsureAsync(s3, sqs, options, settings.MaxReceives, settings.VisibilityTimeoutSeconds, cancellationToken);
+        if (settings.PostsArrivalEvents)
+        {
+            await QueueSetup.EnsureArrivalsQueueAsync(sqs, settings.ArrivalsQueueName, cancellationToken);
+        }
 
         var existing = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = settings.Bucket, MaxKeys = 1 }, cancellationToken);
         if (existing.S3Objects is { Count: > 0 })
@@ -29,8 +33,15 @@ public sealed class LocalAwsSetup(SparkifySettings settings)
             return;
         }
         var folder = settings.DataFolder ?? await DemoDataAsync(logger, cancellationToken);
-        var uploaded = await QueueSetup.UploadFolderAsync(s3, settings.Bucket, folder, cancellationToken);
-        logger.LogInformation("Uploaded {Count} file(s) from {Folder} to s3://{Bucket}.", uploaded, folder, settings.Bucket);
+        var uploaded = await QueueSetup.UploadFolderKeysAsync(s3, settings.Bucket, folder, cancellationToken);
+        logger.LogInformation("Uploaded {Count} file(s) from {Folder} to s3://{Bucket}.", uploaded.Count, folder, settings.Bucket);
+        if (settings.PostsArrivalEvents)
+        {
+            // What the bucket's s3:ObjectCreated:* notification would send on AWS; the local endpoint sends nothing.
+            var arrivals = await QueueSetup.EnsureArrivalsQueueAsync(sqs, settings.ArrivalsQueueName, cancellationToken);
+            await S3EventNotifications.PostUploadedAsync(s3, sqs, arrivals, settings.Bucket, uploaded, cancellationToken);
+            logger.LogInformation("Posted {Count} S3 event(s) to {Queue}: the local endpoint sends no notifications.", uploaded.Count, settings.ArrivalsQueueName);
+        }
     }
 
     private async Task<string> DemoDataAsync(ILogger logger, CancellationToken cancellationToken)

@@ -18,6 +18,17 @@ public sealed class SparkifySettings
     /// <summary>"local" (fauxqs on loopback) or "aws" (real S3/SQS through the standard AWS chain).</summary>
     public string Aws { get; set; } = "local";
 
+    /// <summary>
+    /// Ingest in notification mode beside a watch-mode scan (the reconciliation), with the local arrivals queue: the local
+    /// endpoint sends no bucket notifications, so the setup posts the event S3 would send for each file it uploads.
+    /// Watch mode only: run-once waits for a scan to end.
+    /// </summary>
+    public bool Notifications { get; set; }
+
+    public string ArrivalsQueueName { get; set; } = "sparkify-arrivals";
+
+    public bool PostsArrivalEvents => Notifications && UseLocalAws && !RunOnce;
+
     public string Bucket { get; set; } = "sparkify-local";
     public string QueueName { get; set; } = WorkerDefaults.QueueName;
     public int MaxReceives { get; set; } = WorkerDefaults.MaxReceives;

@@ -18,7 +18,8 @@ internal sealed class OnCall : Construct
 {
     public const string NoSubscriberWarning = "sparkify:alarmsReachNoOne";
 
-    public OnCall(Construct scope, string id, DeploySettings settings, FileQueues queues, SparkifyWorkers workers, WarehouseDatabase database)
+    public OnCall(Construct scope, string id, DeploySettings settings, FileQueues queues, ArrivalQueues arrivals, SparkifyWorkers workers,
+        WarehouseDatabase database)
         : base(scope, id)
     {
         Topic = new Topic(this, "Alarms", new TopicProps { DisplayName = "Sparkify alarms", EnforceSSL = true });
@@ -37,6 +38,11 @@ internal sealed class OnCall : Construct
         Alarm("OldestMessage", "Files have waited too long in the queue: is the Transform service running and healthy?",
             queues.Files.MetricApproximateAgeOfOldestMessage(Every(5, "Maximum")), settings.OldestMessageAlarmSeconds,
             ComparisonOperator.GREATER_THAN_THRESHOLD, periods: 2);
+
+        Alarm("ArrivalDeadLetters", "An S3 event could not be recorded in its receives: its file is loaded by the next scheduled scan; see the Ingest service's logs.",
+            arrivals.DeadLetters.MetricApproximateNumberOfMessagesVisible(Every(5, "Maximum")), 0, ComparisonOperator.GREATER_THAN_THRESHOLD);
+        Alarm("ArrivalsOldestMessage", "S3 events have waited 10 minutes in the arrivals queue: is the Ingest notification-mode service running?",
+            arrivals.Arrivals.MetricApproximateAgeOfOldestMessage(Every(5, "Maximum")), 600, ComparisonOperator.GREATER_THAN_THRESHOLD, periods: 2);
 
         Alarm("TransformRunning", $"Fewer Transform tasks run than its minimum ({settings.TransformMinTasks}) for 5 minutes: tasks failing to start or crashing (see the task-stopped notices and its logs).",
             new Metric(new MetricProps

@@ -18,12 +18,16 @@ public sealed class SparkifyStack : Stack
         var queues = new FileQueues(this, settings);
         var (files, deadLetters) = (queues.Files, queues.DeadLetters);
 
+        var arrivals = new ArrivalQueues(this, bucket);
+
         var database = new WarehouseDatabase(this, "Warehouse", settings, network);
-        var workers = new SparkifyWorkers(this, "Workers", settings, network, database, bucket, files, deadLetters);
-        var alarms = new OnCall(this, "OnCall", settings, queues, workers, database).Topic;
+        var workers = new SparkifyWorkers(this, "Workers", settings, network, database, bucket, files, deadLetters, arrivals.Arrivals);
+        BucketNotificationsHandler.Suppress(this);
+        var alarms = new OnCall(this, "OnCall", settings, queues, arrivals, workers, database).Topic;
 
         Output("BucketName", bucket.BucketName, "Upload song_data/ and log_data/ here");
         Output("FileQueueUrl", files.QueueUrl, "The file queue");
+        Output("ArrivalsQueueUrl", arrivals.Arrivals.QueueUrl, "The source bucket's ObjectCreated events (Ingest's notification mode)");
         Output("DeadLetterQueueUrl", deadLetters.QueueUrl, "Dead letters: files that failed every receive");
         Output("DatabaseEndpoint", $"{database.Host}:{database.Port}", "The warehouse database (private)");
         Output("DatabaseSecretArn", database.MasterSecret.SecretArn, "The migration's credentials (username, password; rotated)");

@@ -23,7 +23,7 @@ namespace Sparkify.Deploy;
 internal sealed class SparkifyWorkers : Construct
 {
     public SparkifyWorkers(Construct scope, string id, DeploySettings settings, SparkifyNetwork network, WarehouseDatabase database,
-        IBucket bucket, IQueue files, IQueue deadLetters) : base(scope, id)
+        IBucket bucket, IQueue files, IQueue deadLetters, IQueue arrivals) : base(scope, id)
     {
         _settings = settings;
         Cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = network.Vpc, ContainerInsights = true });
@@ -56,8 +56,14 @@ internal sealed class SparkifyWorkers : Construct
 
         Migration = Task("Migration", WorkerImages.ToolRepository, TaskRoles.Migration(this), cpu: 256, memory: 512,
             WorkerImages.ToolHealthCheck, WorkerImages.MigrationCommand, shared, migrationSecrets, out var migrationLogs);
-        Ingest = Task("Ingest", WorkerImages.IngestRepository, TaskRoles.Ingest(this, bucket, files, deadLetters, database.WorkerSecret), cpu: 256,
+        var ingestRole = TaskRoles.Ingest(this, bucket, files, deadLetters, arrivals, database.WorkerSecret);
+        Ingest = Task("Ingest", WorkerImages.IngestRepository, ingestRole, cpu: 256,
             memory: 512, WorkerImages.IngestHealthCheck, null, With(workers, ("Sparkify__Ingest__Mode", "Once")), workerSecrets, out var ingestLogs);
+        // Notification mode: the same image and role as a service consuming the bucket's events; the schedule above stays
+        // the reconciliation scan.
+        IngestEvents = Task("IngestEvents", WorkerImages.IngestRepository, ingestRole, cpu: 256, memory: 512, WorkerImages.IngestHealthCheck, null,
+            With(workers, ("Sparkify__Ingest__Mode", "Notifications"), ("Sparkify__Ingest__ArrivalsQueueName", arrivals.QueueName)), workerSecrets,
+            out var ingestEventsLogs);
         Transform = Task("Transform", WorkerImages.TransformRepository, TaskRoles.Transform(this, bucket, files, deadLetters, database.WorkerSecret),
             cpu: 1024, memory: 2048, WorkerImages.TransformHealthCheck, null, With(workers,
                 ("Sparkify__Transform__MaxReceives", Text(settings.MaxReceives)),
@@ -66,7 +72,7 @@ internal sealed class SparkifyWorkers : Construct
                 ("Sparkify__Transform__StarLoadDeadlineSeconds", Text(settings.StarLoadDeadlineSeconds)),
                 ("Sparkify__Transform__StarLoadTimeoutSeconds", Text(settings.StarLoadTimeoutSeconds)),
                 ("Sparkify__Transform__Receivers", Text(settings.TransformReceivers))), workerSecrets, out var transformLogs);
-        LogGroups = [migrationLogs, ingestLogs, transformLogs];
+        LogGroups = [migrationLogs, ingestLogs, ingestEventsLogs, transformLogs];
 
         // No DesiredCount: the scaling policy owns the count (a deploy would otherwise reset it to the minimum);
         // CloudFormation starts a new service with one task, and the scalable target raises it to the minimum.
@@ -82,6 +88,19 @@ internal sealed class SparkifyWorkers : Construct
             CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
         });
         TransformScaling.Apply(TransformService, files, settings);
+        // One consumer: a second would only wait for the scan lock. During a deployment two may run a while, which the lock makes safe.
+        IngestEventsService = new FargateService(this, "IngestEventsService", new FargateServiceProps
+        {
+            Cluster = Cluster,
+            TaskDefinition = IngestEvents,
+            DesiredCount = 1,
+            VpcSubnets = network.Workers,
+            SecurityGroups = [network.Tasks],
+            AssignPublicIp = false,
+            MinHealthyPercent = 100,
+            MaxHealthyPercent = 200,
+            CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
+        });
         IngestSchedule = new IngestSchedule(this, "IngestSchedule", settings, Cluster, Ingest, network.Workers, network.Tasks);
         SuppressFindingsOnTheTasks(bucket);
     }
@@ -91,8 +110,10 @@ internal sealed class SparkifyWorkers : Construct
     public Cluster Cluster { get; }
     public FargateTaskDefinition Migration { get; }
     public FargateTaskDefinition Ingest { get; }
+    public FargateTaskDefinition IngestEvents { get; }
     public FargateTaskDefinition Transform { get; }
     public FargateService TransformService { get; }
+    public FargateService IngestEventsService { get; }
     public IngestSchedule IngestSchedule { get; }
     public IReadOnlyList<LogGroup> LogGroups { get; }
 
@@ -140,7 +161,7 @@ internal sealed class SparkifyWorkers : Construct
     private void SuppressFindingsOnTheTasks(IBucket bucket)
     {
         var stack = Stack.Of(this);
-        foreach (var definition in new[] { Migration, Ingest, Transform })
+        foreach (var definition in new[] { Migration, Ingest, IngestEvents, Transform })
         {
             NagSuppressions.Add(definition, "AwsSolutions-ECS2",
                 "The environment holds settings only (endpoints, queue and bucket names, tuning); credentials reach the containers as ECS secrets from Secrets Manager, and the workers' password is read from Secrets Manager at run time.");

@@ -15,9 +15,9 @@ internal static class TaskRoles
 {
     public static readonly string[] SourcePrefixes = ["song_data/", "log_data/"];
 
-    public static Role Ingest(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters, ISecret workerPassword)
+    public static Role Ingest(Construct scope, IBucket bucket, IQueue files, IQueue deadLetters, IQueue arrivals, ISecret workerPassword)
     {
-        var role = NewRole(scope, "IngestTaskRole", "Sparkify Ingest: lists the source prefixes and queues one message per file");
+        var role = NewRole(scope, "IngestTaskRole", "Sparkify Ingest: lists the source prefixes or consumes their S3 events, and queues one message per file");
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ListSourcePrefixes",
@@ -41,6 +41,11 @@ internal static class TaskRoles
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReplayDeadLetters", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [deadLetters.QueueArn],
+        }));
+        // Notification mode: the bucket's events (ArrivalsConsumer).
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ConsumeArrivals", Actions = ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage"], Resources = [arrivals.QueueArn],
         }));
         role.AddToPolicy(ReadDatabasePassword(workerPassword));
         return role;

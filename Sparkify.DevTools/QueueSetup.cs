@@ -47,7 +47,18 @@ public static class QueueSetup
     /// the local endpoint refuses request bodies over 11 MiB.
     /// </summary>
     public static async Task<int> UploadFolderAsync(IAmazonS3 s3, string bucket, string folder, CancellationToken cancellationToken = default,
-        string keyPrefix = "")
+        string keyPrefix = "") => (await UploadFolderKeysAsync(s3, bucket, folder, cancellationToken, keyPrefix)).Count;
+
+    /// <summary>
+    /// Creates the arrivals queue of notification mode when it is missing, and returns its URL. Its dead-letter queue
+    /// and encryption are the CDK stack's on AWS; locally the queue is only the place the events are posted to.
+    /// </summary>
+    public static async Task<string> EnsureArrivalsQueueAsync(IAmazonSQS sqs, string arrivalsQueueName, CancellationToken cancellationToken = default) =>
+        (await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = arrivalsQueueName }, cancellationToken)).QueueUrl;
+
+    /// <summary>The same upload, returning the keys written.</summary>
+    public static async Task<IReadOnlyList<string>> UploadFolderKeysAsync(IAmazonS3 s3, string bucket, string folder,
+        CancellationToken cancellationToken = default, string keyPrefix = "")
     {
         var root = Path.GetFullPath(folder);
         var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList();
@@ -56,9 +67,10 @@ public static class QueueSetup
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (path, token) =>
             {
-                var key = keyPrefix + Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
-                await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = bucket, Key = key, FilePath = path, PartSize = partBytes }, token);
+                await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = bucket, Key = KeyOf(path), FilePath = path, PartSize = partBytes }, token);
             });
-        return files.Count;
+        return [.. files.Select(KeyOf)];
+
+        string KeyOf(string path) => keyPrefix + Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
     }
 }

@@ -16,6 +16,14 @@ public enum IngestMode
     /// dead messages, exit.
     /// </summary>
     ReplayDeadLetters,
+
+    /// <summary>
+    /// A service: consume the S3 event notifications of <see cref="IngestOptions.ArrivalsQueueName"/> and record and
+    /// publish the new files in batches (<see cref="IngestOptions.ArrivalBatchMaxFiles"/> files or
+    /// <see cref="IngestOptions.ArrivalBatchWindowSeconds"/> after the first arrival). The scheduled scan (<see cref="Once"/>)
+    /// stays the reconciliation that finds what the events missed.
+    /// </summary>
+    Notifications,
 }
 
 /// <summary>Configuration section <c>Sparkify:Ingest</c>.</summary>
@@ -64,6 +72,17 @@ public sealed class IngestOptions
 
     public IReadOnlySet<string> OrderedPrefixSet =>
         OrderedPrefixes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The queue the source bucket sends its <c>s3:ObjectCreated:*</c> events to; required in <see cref="IngestMode.Notifications"/>.</summary>
+    public string ArrivalsQueueName { get; set; } = "";
+
+    /// <summary>Notification mode: a batch is recorded once it holds this many files.</summary>
+    [Range(1, 100_000)]
+    public int ArrivalBatchMaxFiles { get; set; } = 1000;
+
+    /// <summary>Notification mode: a batch is recorded this long after its first arrival, however few files it holds.</summary>
+    [Range(0, 900)]
+    public int ArrivalBatchWindowSeconds { get; set; } = 10;
 
     /// <summary>Messages whose publication is recorded in one database update (a crash re-publishes at most this many).</summary>
     [Range(10, 100_000)]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Sparkify.Ingest;
 
 public static class IngestServices
@@ -13,6 +15,20 @@ public static class IngestServices
         services.AddSingleton<IngestScan>();
         services.AddSingleton<Sparkify.Warehouse.Bookkeeping.DeadLetterReplays>();
         services.AddSingleton<DeadLetterReplayer>();
+        services.AddSingleton<Arrivals.ArrivalsConsumer>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
+    }
+
+    /// <summary>
+    /// The hosted loop of the configured mode: <see cref="IngestMode.Notifications"/> consumes the arrivals queue
+    /// (<see cref="Arrivals.ArrivalsWorker"/>); every other mode scans or replays (<see cref="IngestWorker"/>).
+    /// </summary>
+    public static IServiceCollection AddIngestWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        var mode = configuration.GetSection(IngestOptions.Section).GetValue(nameof(IngestOptions.Mode), IngestMode.Once);
+        return mode == IngestMode.Notifications
+            ? services.AddHostedService<Arrivals.ArrivalsWorker>()
+            : services.AddHostedService<IngestWorker>();
     }
 }

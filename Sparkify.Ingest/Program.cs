@@ -10,5 +10,5 @@ return await WorkerRunner.RunAsync(args, builder =>
     builder.AddWarehouse(WarehousePasswords.FromConfiguration(builder.Configuration));
     builder.AddPipeline();
     builder.Services.AddIngest(builder.Configuration);
-    builder.Services.AddHostedService<IngestWorker>();
+    builder.Services.AddIngestWorker(builder.Configuration);
 });

@@ -5,6 +5,7 @@
 #   scripts/run.sh [folder]          # runs until Ctrl+C; Ingest watches the bucket for new files
 #   scripts/run.sh --once [folder]   # run-once: waits for the batch, prints counts and checks, exits 0 or 1
 #   --fresh                          # start this data source's warehouse empty
+#   --notifications                  # Ingest in notification mode (events posted for the uploaded files), the scan beside it
 # Without a folder the bucket is filled with demo data (sparkify generate); with one, with that folder's files. Each
 # data source (the demo data, each folder) has a warehouse of its own, kept between runs.
 set -euo pipefail
@@ -17,7 +18,8 @@ while [[ "${1:-}" == --* ]]; do
   case "$1" in
     --once) args+=("--Sparkify:RunOnce=true") ;;
     --fresh) args+=("--Sparkify:Fresh=true") ;;
-    *) echo "usage: scripts/run.sh [--once] [--fresh] [folder]" >&2; exit 2 ;;
+    --notifications) args+=("--Sparkify:Notifications=true") ;;
+    *) echo "usage: scripts/run.sh [--once] [--fresh] [--notifications] [folder]" >&2; exit 2 ;;
   esac
   shift
 done

@@ -37,8 +37,8 @@ public sealed class AlternativeSettingsTests(AlternativeApp app) : IClassFixture
     [Fact]
     public void Another_receive_count_reaches_both_the_queue_and_the_transform()
     {
-        var redrive = app.Resources("AWS::SQS::Queue").Select(q => q.Resource.GetProperty("Properties"))
-            .Single(p => p.TryGetProperty("RedrivePolicy", out _)).GetProperty("RedrivePolicy");
+        var redrive = app.Resources("AWS::SQS::Queue").Single(q => TemplateReferences.Stem(q.Id) == "Files").Resource
+            .GetProperty("Properties").GetProperty("RedrivePolicy");
         Assert.Equal(7, redrive.GetProperty("maxReceiveCount").GetInt32());
         Assert.Equal("7", StackTests.Environment(app.Container("WorkersTransformTask"), "Sparkify__Transform__MaxReceives"));
     }

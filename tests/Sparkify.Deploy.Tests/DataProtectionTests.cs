@@ -60,6 +60,8 @@ public sealed class DataProtectionTests(DefaultApp app)
             "s3:* bucket bucket/*",
             "s3:* log bucket log bucket/*",
             "sns:Publish alarm topic",
+            "sqs:* arrivals queue",
+            "sqs:* arrivals' dead-letter queue",
             "sqs:* dead-letter queue",
             "sqs:* file queue",
             "sqs:* schedule's dead-letter queue",
@@ -70,7 +72,7 @@ public sealed class DataProtectionTests(DefaultApp app)
     public void Every_queue_is_encrypted_with_SQS_managed_keys()
     {
         var queues = app.Resources("AWS::SQS::Queue").ToList();
-        Assert.Equal(3, queues.Count);
+        Assert.Equal(5, queues.Count);
         Assert.All(queues, q =>
         {
             var properties = q.Resource.GetProperty("Properties");

@@ -20,7 +20,8 @@ public sealed partial class IamTests(DefaultApp app)
         Assert.Equal(["Ingest", "Transform"], readme.Select(g => g.Role).Distinct().Order());
         // The migration task talks to the database only: its role has no policy at all.
         Assert.DoesNotContain(app.Resources("AWS::IAM::Policy"), p => p.Id.StartsWith("WorkersMigrationTaskRole", StringComparison.Ordinal));
-        Assert.Equal(6, app.Resources("AWS::IAM::Policy").Count());
+        // The task roles, the four execution roles, the schedule's role, and CDK's bucket-notifications handler.
+        Assert.Equal(8, app.Resources("AWS::IAM::Policy").Count());
     }
 
     [Fact]
@@ -47,6 +48,7 @@ public sealed partial class IamTests(DefaultApp app)
         {
             ("Migration", "sparkify-cli", new[] { "master secret", "workers' secret" }),
             ("Ingest", "sparkify-ingest", new[] { "workers' secret" }),
+            ("IngestEvents", "sparkify-ingest", new[] { "workers' secret" }),
             ("Transform", "sparkify-transform", new[] { "workers' secret" }),
         })
         {

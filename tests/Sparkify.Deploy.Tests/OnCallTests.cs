@@ -27,6 +27,8 @@ public sealed class OnCallTests(DefaultApp app)
             "AWS/RDS/FreeStorageSpace Minimum 300s | LessThanThreshold 2147483648 x1 missing:notBreaching | WarehouseInstance | alarm topic",
             "AWS/RDS/FreeableMemory Minimum 300s | LessThanThreshold 67108864 x3 missing:notBreaching | WarehouseInstance | alarm topic",
             "AWS/SQS/ApproximateAgeOfOldestMessage Maximum 300s | GreaterThanThreshold 1800 x2 missing:notBreaching | file queue.QueueName | alarm topic",
+            "AWS/SQS/ApproximateAgeOfOldestMessage Maximum 300s | GreaterThanThreshold 600 x2 missing:notBreaching | arrivals queue.QueueName | alarm topic",
+            "AWS/SQS/ApproximateNumberOfMessagesVisible Maximum 300s | GreaterThanThreshold 0 x1 missing:notBreaching | arrivals' dead-letter queue.QueueName | alarm topic",
             "AWS/SQS/ApproximateNumberOfMessagesVisible Maximum 300s | GreaterThanThreshold 0 x1 missing:notBreaching | dead-letter queue.QueueName | alarm topic",
             "AWS/SQS/ApproximateNumberOfMessagesVisible Maximum 300s | GreaterThanThreshold 0 x1 missing:notBreaching | schedule's dead-letter queue.QueueName | alarm topic",
             "ECS/ContainerInsights/RunningTaskCount Minimum 60s | LessThanThreshold 1 x5 missing:breaching | WorkersCluster,WorkersTransformService.Name | alarm topic",

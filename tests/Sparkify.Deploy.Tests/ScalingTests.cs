@@ -9,7 +9,7 @@ public sealed class ScalingTests(DefaultApp app)
     [Fact]
     public void The_service_has_no_desired_count_for_a_deploy_to_reset()
     {
-        var service = app.Resources("AWS::ECS::Service").Single().Resource.GetProperty("Properties");
+        var service = app.Resources("AWS::ECS::Service").Single(s => TemplateReferences.Stem(s.Id) == "WorkersTransformService").Resource.GetProperty("Properties");
         Assert.False(service.TryGetProperty("DesiredCount", out _));
         var target = app.Resources("AWS::ApplicationAutoScaling::ScalableTarget").Single().Resource.GetProperty("Properties");
         Assert.Equal((1, 4), (target.GetProperty("MinCapacity").GetInt32(), target.GetProperty("MaxCapacity").GetInt32()));

@@ -16,6 +16,8 @@ public static partial class TemplateReferences
         ["Logs"] = "log bucket",
         ["Files"] = "file queue",
         ["DeadLetters"] = "dead-letter queue",
+        ["Arrivals"] = "arrivals queue",
+        ["ArrivalDeadLetters"] = "arrivals' dead-letter queue",
         ["WarehouseWorkerSecretAttachment"] = "workers' secret",
         ["WarehouseInstanceSecretAttachment"] = "master secret",
         ["NetworkTasks"] = "tasks' security group",
