@@ -68,7 +68,9 @@ internal sealed class RehearsedDeployment : IAsyncDisposable
             Bucket = $"rehearsal-{id}", QueueName = $"files-{id}", AwsServiceUrl = fixture.Fauxqs.ServiceUrl,
         };
         var queue = fixture.App.Resources("AWS::SQS::Queue").Select(q => q.Resource.GetProperty("Properties"))
-            .Single(p => p.TryGetProperty("RedrivePolicy", out _));
+            // The file queue (the arrivals queue has a RedrivePolicy too).
+            .Single(p => p.TryGetProperty("RedrivePolicy", out _) && p.TryGetProperty("QueueName", out var name)
+                         && name.ValueKind == System.Text.Json.JsonValueKind.String && name.GetString()!.EndsWith("-files", StringComparison.Ordinal));
         var credentials = new BasicAWSCredentials("local", "local");
         using var s3 = AwsClients.CreateS3(options, credentials);
         using var sqs = AwsClients.CreateSqs(options, credentials);
