@@ -17,31 +17,8 @@ internal sealed class ArrivalQueues
 
     public ArrivalQueues(Construct scope, IBucket bucket)
     {
-        var stack = Stack.Of(scope);
-        var arrivalsName = stack.StackName + "-arrivals";
-        var arrivalsArn = stack.FormatArn(new ArnComponents { Service = "sqs", Resource = arrivalsName });
-        DeadLetters = new Queue(scope, "ArrivalDeadLetters", new QueueProps
-        {
-            RetentionPeriod = Duration.Days(14),
-            Encryption = QueueEncryption.SQS_MANAGED,
-            EnforceSSL = true,
-            RedriveAllowPolicy = new RedriveAllowPolicy
-            {
-                RedrivePermission = RedrivePermission.BY_QUEUE,
-                SourceQueues = [Queue.FromQueueArn(scope, "ArrivalsByName", arrivalsArn)],
-            },
-        });
-        Arrivals = new Queue(scope, "Arrivals", new QueueProps
-        {
-            QueueName = arrivalsName,
-            // Ingest holds a message until its window is recorded (window + 300 s, ArrivalsConsumer).
-            VisibilityTimeout = Duration.Seconds(600),
-            RetentionPeriod = Duration.Days(4),
-            Encryption = QueueEncryption.SQS_MANAGED,
-            EnforceSSL = true,
-            DeadLetterQueue = new DeadLetterQueue { Queue = DeadLetters, MaxReceiveCount = MaxReceives },
-            RedriveAllowPolicy = new RedriveAllowPolicy { RedrivePermission = RedrivePermission.DENY_ALL },
-        });
+        // Ingest holds a message until its window is recorded (window + 300 s, ArrivalsConsumer).
+        (Arrivals, DeadLetters) = RedrivenQueue.Create(scope, "Arrivals", "ArrivalDeadLetters", "-arrivals", Duration.Seconds(600), MaxReceives);
         foreach (var prefix in TaskRoles.SourcePrefixes)
         {
             bucket.AddEventNotification(EventType.OBJECT_CREATED, new SqsDestination(Arrivals), new NotificationKeyFilter { Prefix = prefix });

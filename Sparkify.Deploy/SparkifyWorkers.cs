@@ -76,31 +76,10 @@ internal sealed class SparkifyWorkers : Construct
 
         // No DesiredCount: the scaling policy owns the count (a deploy would otherwise reset it to the minimum);
         // CloudFormation starts a new service with one task, and the scalable target raises it to the minimum.
-        TransformService = new FargateService(this, "TransformService", new FargateServiceProps
-        {
-            Cluster = Cluster,
-            TaskDefinition = Transform,
-            VpcSubnets = network.Workers,
-            SecurityGroups = [network.Tasks],
-            AssignPublicIp = false,
-            MinHealthyPercent = 100,
-            MaxHealthyPercent = 200,
-            CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
-        });
+        TransformService = Service("TransformService", Transform, network, desiredCount: null);
         TransformScaling.Apply(TransformService, files, settings);
         // One consumer: a second would only wait for the scan lock. During a deployment two may run a while, which the lock makes safe.
-        IngestEventsService = new FargateService(this, "IngestEventsService", new FargateServiceProps
-        {
-            Cluster = Cluster,
-            TaskDefinition = IngestEvents,
-            DesiredCount = 1,
-            VpcSubnets = network.Workers,
-            SecurityGroups = [network.Tasks],
-            AssignPublicIp = false,
-            MinHealthyPercent = 100,
-            MaxHealthyPercent = 200,
-            CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
-        });
+        IngestEventsService = Service("IngestEventsService", IngestEvents, network, desiredCount: 1);
         IngestSchedule = new IngestSchedule(this, "IngestSchedule", settings, Cluster, Ingest, network.Workers, network.Tasks);
         SuppressFindingsOnTheTasks(bucket);
     }
@@ -181,6 +160,21 @@ internal sealed class SparkifyWorkers : Construct
             "EventBridge tags the Ingest tasks it starts: the task ARNs are not known before they run, so ecs:TagResource names the cluster's tasks (CDK's EcsTask target).",
             NagSuppressions.Resource(stack, $"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:*:task/{Cluster.ClusterName}/*"));
     }
+
+    /// <summary>A service of the cluster in the workers' subnets: rolling, never below its count, rolled back on failure.</summary>
+    private FargateService Service(string id, FargateTaskDefinition task, SparkifyNetwork network, double? desiredCount) =>
+        new(this, id, new FargateServiceProps
+        {
+            Cluster = Cluster,
+            TaskDefinition = task,
+            DesiredCount = desiredCount,
+            VpcSubnets = network.Workers,
+            SecurityGroups = [network.Tasks],
+            AssignPublicIp = false,
+            MinHealthyPercent = 100,
+            MaxHealthyPercent = 200,
+            CircuitBreaker = new DeploymentCircuitBreaker { Rollback = true },
+        });
 
     private static Dictionary<string, string> With(Dictionary<string, string> shared, params (string Name, string Value)[] more)
     {
