@@ -80,7 +80,7 @@ public sealed class DeadLetterReplayer(
             await publisher.PublishAsync(replayBatch, queue, cancellationToken);
         }
         var settled = dead.Where(d => current[d.File.FileKey] is not null).ToList();
-        var undeleted = await MessageDeleter.DeleteAsync(sqs, deadLetterQueue.Url, settled.Select(d => d.Message.ReceiptHandle), cancellationToken);
+        var undeleted = await MessageSettlement.DeleteAsync(sqs, deadLetterQueue.Url, settled.Select(d => d.Message.ReceiptHandle), cancellationToken);
         if (undeleted.Count > 0)
         {
             // Harmless: replayed again later, their rows are settled already and their files loaded or in flight.
@@ -182,24 +182,9 @@ public sealed class DeadLetterReplayer(
     /// <summary>Makes the received messages visible again at once (best effort: otherwise they return after 15 minutes).</summary>
     private async Task HandBackAsync(string queueUrl, List<Message> messages)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
+        if (await MessageSettlement.TryHandBackAsync(sqs, queueUrl, [.. messages.Select(m => m.ReceiptHandle)], TimeSpan.FromSeconds(10)) is { } reason)
         {
-            foreach (var chunk in messages.Chunk(10))
-            {
-                await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
-                {
-                    QueueUrl = queueUrl,
-                    Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
-                    {
-                        Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = m.ReceiptHandle, VisibilityTimeout = 0,
-                    })],
-                }, timeout.Token);
-            }
-        }
-        catch (Exception exception) when (exception is AmazonSQSException or OperationCanceledException or HttpRequestException)
-        {
-            logger.LogWarning("Could not hand {Count} dead message(s) back ({Reason}); they are visible again after 15 minutes.", messages.Count, exception.Message);
+            logger.LogWarning("Could not hand {Count} dead message(s) back ({Reason}); they are visible again after 15 minutes.", messages.Count, reason);
         }
     }
 }

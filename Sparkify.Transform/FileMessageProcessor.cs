@@ -263,7 +263,7 @@ public sealed class FileMessageProcessor(
 
     private async Task DeleteAsync(string queueUrl, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
-        var failed = await MessageDeleter.DeleteAsync(sqs, queueUrl, files.Select(f => f.Message.ReceiptHandle), cancellationToken);
+        var failed = await MessageSettlement.DeleteAsync(sqs, queueUrl, files.Select(f => f.Message.ReceiptHandle), cancellationToken);
         if (failed.Count > 0)
         {
             // Harmless: the file is recorded as loaded, so a redelivery is only acknowledged.

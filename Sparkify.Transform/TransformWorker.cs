@@ -139,27 +139,12 @@ public sealed class TransformWorker(
     /// <summary>Makes messages visible again at once, so that another instance (or this one, restarted) takes them.</summary>
     private async Task HandBackAsync(string queueUrl, List<Message> messages)
     {
-        using var timeout = new CancellationTokenSource(HandBackMargin / 2);
-        try
+        if (await MessageSettlement.TryHandBackAsync(sqs, queueUrl, [.. messages.Select(m => m.ReceiptHandle)], HandBackMargin / 2) is { } reason)
         {
-            foreach (var chunk in messages.Chunk(10))
-            {
-                await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
-                {
-                    QueueUrl = queueUrl,
-                    Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
-                    {
-                        Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = m.ReceiptHandle, VisibilityTimeout = 0,
-                    })],
-                }, timeout.Token);
-            }
-            logger.LogInformation("Handed {Count} message(s) back to the queue.", messages.Count);
+            logger.LogWarning("Could not hand {Count} message(s) back ({Reason}); they return after their visibility timeout.", messages.Count, reason);
+            return;
         }
-        catch (Exception exception) when (exception is AmazonSQSException or OperationCanceledException or HttpRequestException)
-        {
-            logger.LogWarning("Could not hand {Count} message(s) back ({Reason}); they return after their visibility timeout.",
-                messages.Count, exception.Message);
-        }
+        logger.LogInformation("Handed {Count} message(s) back to the queue.", messages.Count);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Sparkify.Pipeline;
 
 namespace Sparkify.Transform;
 
@@ -19,19 +20,11 @@ internal sealed class VisibilityHeartbeat : IAsyncDisposable
             {
                 try
                 {
-                    // SQS takes at most 10 entries per batch call.
-                    foreach (var chunk in messages.Chunk(10))
+                    var refused = await MessageSettlement.ChangeVisibilityAsync(sqs, queueUrl, messages.Select(m => m.ReceiptHandle),
+                        visibilityTimeoutSeconds, _stop.Token);
+                    if (refused.Count > 0)
                     {
-                        await sqs.ChangeMessageVisibilityBatchAsync(new ChangeMessageVisibilityBatchRequest
-                        {
-                            QueueUrl = queueUrl,
-                            Entries = [.. chunk.Select((m, i) => new ChangeMessageVisibilityBatchRequestEntry
-                            {
-                                Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                                ReceiptHandle = m.ReceiptHandle,
-                                VisibilityTimeout = visibilityTimeoutSeconds,
-                            })],
-                        }, _stop.Token);
+                        logger.LogWarning("Could not extend the visibility of {Count} message(s): {Reason}.", refused.Count, refused[0].Code);
                     }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)

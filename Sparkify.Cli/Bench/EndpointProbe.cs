@@ -81,7 +81,7 @@ internal static class EndpointProbe
         rates["sqs receive (messages/s)"] = received.Count / Stopwatch.GetElapsedTime(receiving).TotalSeconds;
 
         var deleting = Stopwatch.GetTimestamp();
-        await MessageDeleter.DeleteAsync(sqs, queueUrl, received, cancellationToken);
+        await MessageSettlement.DeleteAsync(sqs, queueUrl, received, cancellationToken);
         rates["sqs delete (messages/s)"] = received.Count / Stopwatch.GetElapsedTime(deleting).TotalSeconds;
         return rates;
     }

@@ -92,7 +92,7 @@ public sealed class ArrivalsConsumer(
         }
         await batch.SealAsync(files.Count, cancellationToken);
         _recorded.Remember(_window.Files);
-        var refused = await MessageDeleter.DeleteAsync(sqs, queueUrl, _window.ReceiptHandles, cancellationToken);
+        var refused = await MessageSettlement.DeleteAsync(sqs, queueUrl, _window.ReceiptHandles, cancellationToken);
         if (refused.Count > 0)
         {
             // Received again later, they name files recorded now: the check skips them.
