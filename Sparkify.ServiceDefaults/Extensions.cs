@@ -37,6 +37,7 @@ public static class Extensions
             return builder;
         }
 
+        AwsSdkTracing.Register();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -52,7 +53,8 @@ public static class Extensions
                 .SetSampler(OwnOperationsSampler.Create())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Sparkify.*")
-                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = AwsClientSpans.Enrich))
+                .AddSource(AwsSdkTracing.SourceNames)
+                .AddHttpClientInstrumentation())
             .UseOtlpExporter();
         return builder;
     }
