@@ -147,14 +147,14 @@ public sealed class FileMessageProcessor(
             MaxErrorsPerFile = settings.MaxErrorsPerFile, ParallelGroups = 1, LockTimeout = TimeSpan.FromSeconds(settings.StagingLockTimeoutSeconds),
         }, times)
         {
-            BeforeCommit = async (connection, transaction, loaded, token) =>
+            BeforeCommit = async (session, loaded, token) =>
             {
-                await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], connection, transaction, token);
+                await batches.MarkStagedAsync(batchId, [.. loaded.Select(r => new ManifestFile(r.Key, r.ETag, r.Size))], session, token);
                 if (loaded.Any(r => r.Outcome == FileOutcome.Loaded))
                 {
-                    await batches.ReopenIfEndedAsync(batchId, connection, transaction, token);
+                    await BatchManifests.ReopenIfEndedAsync(batchId, session);
                 }
-                await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), token, (connection, transaction));
+                await pendingTimes.RecordAsync(batchId, times.TakeSeconds(), token, session);
             },
         };
         for (var attempt = 1; ; attempt++)

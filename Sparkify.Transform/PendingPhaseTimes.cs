@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using Sparkify.Pipeline;
+using Sparkify.Warehouse;
 using Sparkify.Warehouse.Bookkeeping;
 
 namespace Sparkify.Transform;
@@ -34,19 +35,12 @@ public sealed class PendingPhaseTimes(NpgsqlDataSource dataSource)
 
     /// <summary>Records seconds by phase (as metrics and in batch_phase_times), in the given transaction if any.</summary>
     public async Task RecordAsync(long batchId, IReadOnlyDictionary<string, double> seconds, CancellationToken cancellationToken,
-        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within = null)
+        WarehouseSession? within = null)
     {
         foreach (var (phase, value) in seconds)
         {
             PipelineTelemetry.PhaseDuration.Record(value, new KeyValuePair<string, object?>("sparkify.phase", phase));
         }
-        if (within is { } open)
-        {
-            await _store.AddAsync(batchId, seconds, open.Connection, open.Transaction, cancellationToken);
-        }
-        else
-        {
-            await _store.AddAsync(batchId, seconds, cancellationToken);
-        }
+        await _store.AddAsync(batchId, seconds, within, cancellationToken);
     }
 }

@@ -5,38 +5,54 @@ namespace Sparkify.Warehouse;
 
 /// <summary>
 /// One open connection and its transaction: every statement of a unit of work runs through it, with its parameters
-/// passed explicitly. Statements carry no client-side timeout: the server's <c>statement_timeout</c> (set per
-/// transaction) bounds them, and cancellation stops them.
+/// passed explicitly. By default statements carry no client-side timeout: the server's <c>statement_timeout</c> (set
+/// per transaction) bounds them, and cancellation stops them; a session of short bookkeeping statements can keep the
+/// data source's command timeout instead.
 /// </summary>
 public sealed class WarehouseSession : IAsyncDisposable
 {
     private readonly CancellationToken _cancellationToken;
+    private readonly int? _commandTimeoutSeconds;
 
-    private WarehouseSession(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private WarehouseSession(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken, int? commandTimeoutSeconds)
     {
         Connection = connection;
         Transaction = transaction;
         _cancellationToken = cancellationToken;
+        _commandTimeoutSeconds = commandTimeoutSeconds;
     }
 
     public NpgsqlConnection Connection { get; }
 
     public NpgsqlTransaction Transaction { get; }
 
+    /// <param name="commandTimeoutSeconds">0 (the default): no client-side timeout; null: the data source's.</param>
     public static async Task<WarehouseSession> BeginAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken,
-        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.ReadCommitted)
+        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.ReadCommitted, int? commandTimeoutSeconds = 0)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
-            return new WarehouseSession(connection, transaction, cancellationToken);
+            return new WarehouseSession(connection, transaction, cancellationToken, commandTimeoutSeconds);
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>One statement on a connection of its own, outside any transaction, its parameters bound as a session binds them.</summary>
+    /// <returns>The rows the statement affected.</returns>
+    public static async Task<long> ExecuteOnceAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken, string sql, params object?[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(Parameter(parameter));
+        }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <returns>The rows the statement affected (for CREATE TABLE AS: the rows written).</returns>
@@ -76,10 +92,27 @@ public sealed class WarehouseSession : IAsyncDisposable
         return row;
     }
 
+    /// <summary>Every row, read by <paramref name="read"/>.</summary>
+    public async Task<List<T>> RowsAsync<T>(string sql, Func<NpgsqlDataReader, T> read, params object?[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(_cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(_cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
     /// <summary>Several statements in one round trip; returns each statement's affected rows, in order.</summary>
     public async Task<long[]> BatchAsync(params (string Sql, object?[] Parameters)[] statements)
     {
-        await using var batch = new NpgsqlBatch(Connection, Transaction) { Timeout = 0 };
+        await using var batch = new NpgsqlBatch(Connection, Transaction);
+        if (_commandTimeoutSeconds is { } timeout)
+        {
+            batch.Timeout = timeout;
+        }
         foreach (var (sql, parameters) in statements)
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -103,7 +136,11 @@ public sealed class WarehouseSession : IAsyncDisposable
 
     private NpgsqlCommand Command(string sql, object?[] parameters)
     {
-        var command = new NpgsqlCommand(sql, Connection, Transaction) { CommandTimeout = 0 };
+        var command = new NpgsqlCommand(sql, Connection, Transaction);
+        if (_commandTimeoutSeconds is { } timeout)
+        {
+            command.CommandTimeout = timeout;
+        }
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(Parameter(parameter));

@@ -81,10 +81,9 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, string? traceParent = null,
         CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var batchId = await InsertBatchAsync(connection, transaction, source, files, files.Count, traceParent, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        var batchId = await InsertBatchAsync(session, source, files, files.Count, traceParent);
+        await session.CommitAsync();
         return batchId;
     }
 
@@ -93,41 +92,34 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     /// <paramref name="expectedFiles"/> null: the manifest is still being listed (<see cref="ListingBatches"/>), and no
     /// star load may claim the batch until the listing sets it.
     /// </summary>
-    internal static async Task<long> InsertBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source,
-        IReadOnlyCollection<ManifestFile> files, int? expectedFiles, string? traceParent, CancellationToken cancellationToken)
+    internal static async Task<long> InsertBatchAsync(WarehouseSession session, string source,
+        IReadOnlyCollection<ManifestFile> files, int? expectedFiles, string? traceParent)
     {
-        long batchId;
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO batches (source, expected_files, trace_parent, has_manifest) VALUES ($1, $2, $3, true) RETURNING batch_id", connection, transaction))
-        {
-            insert.Parameters.Add(new() { Value = source });
-            insert.Parameters.Add(new() { Value = (object?)expectedFiles ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-            insert.Parameters.Add(new() { Value = (object?)traceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-        }
-        await InsertManifestAsync(connection, transaction, batchId, files, cancellationToken);
+        var batchId = await session.ScalarAsync<long>(
+            "INSERT INTO batches (source, expected_files, trace_parent, has_manifest) VALUES ($1, $2, $3, true) RETURNING batch_id",
+            source, new NpgsqlParameter<int?> { TypedValue = expectedFiles, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
+            new NpgsqlParameter<string?> { TypedValue = traceParent, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await session.ExecuteAsync(InsertManifestSql, ManifestParameters(batchId, files));
         return batchId;
     }
 
-    /// <summary>Files added to a batch's manifest, queued and not published yet, in the caller's transaction.</summary>
-    internal static async Task InsertManifestAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long batchId,
-        IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken)
-    {
-        await using (var manifest = new NpgsqlCommand(
-            """
-            INSERT INTO batch_files (batch_id, file_key, etag, size_bytes, source_modified_at)
-            SELECT $1, file_key, etag, size_bytes, source_modified_at
-            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m (file_key, etag, size_bytes, source_modified_at)
-            """, connection, transaction))
+    /// <summary>Files added to a batch's manifest, queued and not published yet (parameters: <see cref="ManifestParameters"/>).</summary>
+    internal const string InsertManifestSql =
+        """
+        INSERT INTO batch_files (batch_id, file_key, etag, size_bytes, source_modified_at)
+        SELECT $1, file_key, etag, size_bytes, source_modified_at
+        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m (file_key, etag, size_bytes, source_modified_at)
+        """;
+
+    internal static object?[] ManifestParameters(long batchId, IReadOnlyCollection<ManifestFile> files) =>
+    [
+        batchId, files.Select(f => f.Key).ToArray(), files.Select(f => f.ETag).ToArray(), files.Select(f => f.Size).ToArray(),
+        new NpgsqlParameter
         {
-            manifest.Parameters.Add(new() { Value = batchId });
-            manifest.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-            manifest.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-            manifest.Parameters.Add(new() { Value = files.Select(f => f.Size).ToArray() });
-            manifest.Parameters.Add(new() { Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            await manifest.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+            Value = files.Select(f => (object?)f.LastModified?.UtcDateTime ?? DBNull.Value).ToArray(),
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        },
+    ];
 
     public Task MarkPublishedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
         UpdateFilesAsync("published_at = now()", onlyQueued: false, batchId, files, null, cancellationToken);
@@ -136,25 +128,21 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
         UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken);
 
     /// <summary>The same, inside the caller's transaction (the one that stages the files).</summary>
-    public Task MarkStagedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, NpgsqlConnection connection, NpgsqlTransaction transaction,
-        CancellationToken cancellationToken = default) =>
-        UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken, (connection, transaction));
+    public Task MarkStagedAsync(long batchId, IReadOnlyCollection<ManifestFile> files, WarehouseSession session, CancellationToken cancellationToken = default) =>
+        UpdateFilesAsync("state = 'staged', failure_reason = NULL", onlyQueued: false, batchId, files, null, cancellationToken, session);
 
     /// <summary>
     /// A batch that has ended gets a newly staged file (a duplicate message of a file it had settled as failed): it is
     /// open again, so that its own star load takes the file in and its status says so. A batch whose star load is in
     /// progress or still to come is left as it is (and its row is not waited for).
     /// </summary>
-    public async Task ReopenIfEndedAsync(long batchId, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
+    public static Task ReopenIfEndedAsync(long batchId, WarehouseSession session) =>
+        session.ExecuteAsync(
             """
             UPDATE batches SET status = 'open', completed_at = NULL
             WHERE batch_id = $1 AND status IN ('completed', 'completed_with_failures', 'failed')
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = batchId });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            """,
+            batchId);
 
     /// <summary>Marks a file that will not be staged in this batch; a file already staged stays staged.</summary>
     public Task MarkFailedAsync(long batchId, ManifestFile file, string reason, CancellationToken cancellationToken = default) =>
@@ -205,9 +193,10 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
     private static DateTimeOffset? ModifiedAt(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetDateTime(ordinal), TimeSpan.Zero);
 
+    /// <summary>Updates the files' rows, in the caller's session if any, else on a connection of its own.</summary>
     private async Task UpdateFilesAsync(
         string assignments, bool onlyQueued, long batchId, IReadOnlyCollection<ManifestFile> files, string? reason, CancellationToken cancellationToken,
-        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within = null)
+        WarehouseSession? within = null)
     {
         // assignments is one of the fixed strings above, never input.
         var sql = $"""
@@ -215,15 +204,9 @@ public sealed class BatchManifests(NpgsqlDataSource dataSource)
             FROM unnest($2::text[], $3::text[]) AS f (file_key, etag)
             WHERE q.batch_id = $1 AND q.file_key = f.file_key AND q.etag = f.etag AND (NOT $4 OR q.state = 'queued')
             """;
-        await using var command = within is { } open ? new NpgsqlCommand(sql, open.Connection, open.Transaction) : dataSource.CreateCommand(sql);
-        command.Parameters.Add(new() { Value = batchId });
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        command.Parameters.Add(new() { Value = onlyQueued });
-        if (reason is not null)
-        {
-            command.Parameters.Add(new() { Value = Parsing.LoadErrorText.Bound(reason) });
-        }
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        object?[] parameters = reason is null
+            ? [batchId, files.Select(f => f.Key).ToArray(), files.Select(f => f.ETag).ToArray(), onlyQueued]
+            : [batchId, files.Select(f => f.Key).ToArray(), files.Select(f => f.ETag).ToArray(), onlyQueued, Parsing.LoadErrorText.Bound(reason)];
+        await (within is null ? WarehouseSession.ExecuteOnceAsync(dataSource, cancellationToken, sql, parameters) : within.ExecuteAsync(sql, parameters));
     }
 }

@@ -15,25 +15,14 @@ public sealed class BatchPhaseTimesStore(NpgsqlDataSource dataSource)
     public Task AddAsync(long batchId, PhaseTimes times, CancellationToken cancellationToken) =>
         AddAsync(batchId, times.Seconds(), null, cancellationToken);
 
-    public Task AddAsync(long batchId, IReadOnlyDictionary<string, double> seconds, CancellationToken cancellationToken) =>
-        AddAsync(batchId, seconds, null, cancellationToken);
-
-    /// <summary>The same, inside the caller's transaction.</summary>
-    public Task AddAsync(long batchId, IReadOnlyDictionary<string, double> seconds, NpgsqlConnection connection, NpgsqlTransaction transaction,
-        CancellationToken cancellationToken) =>
-        AddAsync(batchId, seconds, (connection, transaction), cancellationToken);
-
-    private async Task AddAsync(long batchId, IReadOnlyDictionary<string, double> seconds,
-        (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? within, CancellationToken cancellationToken)
+    /// <summary>Adds the seconds by phase, inside the caller's session if any.</summary>
+    public async Task AddAsync(long batchId, IReadOnlyDictionary<string, double> seconds, WarehouseSession? within, CancellationToken cancellationToken)
     {
         if (seconds.Count == 0)
         {
             return;
         }
-        await using var command = within is { } open ? new NpgsqlCommand(AddSql, open.Connection, open.Transaction) : dataSource.CreateCommand(AddSql);
-        command.Parameters.Add(new() { Value = batchId });
-        command.Parameters.Add(new() { Value = seconds.Keys.ToArray() });
-        command.Parameters.Add(new() { Value = seconds.Values.ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        object?[] parameters = [batchId, seconds.Keys.ToArray(), seconds.Values.ToArray()];
+        await (within is null ? WarehouseSession.ExecuteOnceAsync(dataSource, cancellationToken, AddSql, parameters) : within.ExecuteAsync(AddSql, parameters));
     }
 }

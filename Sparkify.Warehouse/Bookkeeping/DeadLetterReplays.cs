@@ -65,12 +65,9 @@ public sealed class DeadLetterReplays(NpgsqlDataSource dataSource)
     public async Task<long?> OpenAndSettleAsync(string source, IReadOnlyCollection<ManifestFile> queue, IReadOnlyCollection<DeadLetterSettlement> settlements,
         string? traceParent = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        long? batchId = queue.Count > 0
-            ? await BatchManifests.InsertBatchAsync(connection, transaction, source, queue, queue.Count, traceParent, cancellationToken)
-            : null;
-        await using (var command = new NpgsqlCommand(
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        long? batchId = queue.Count > 0 ? await BatchManifests.InsertBatchAsync(session, source, queue, queue.Count, traceParent) : null;
+        await session.ExecuteAsync(
             """
             UPDATE batch_files q
             SET state = CASE WHEN s.loaded THEN 'staged' ELSE 'failed' END,
@@ -78,18 +75,12 @@ public sealed class DeadLetterReplays(NpgsqlDataSource dataSource)
                 updated_at = now()
             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::text[]) AS s (batch_id, file_key, etag, loaded, reason)
             WHERE q.batch_id = s.batch_id AND q.file_key = s.file_key AND q.etag = s.etag AND q.state = 'queued'
-            """, connection, transaction))
-        {
-            command.Parameters.Add(new() { Value = settlements.Select(s => s.Dead.BatchId).ToArray() });
-            command.Parameters.Add(new() { Value = settlements.Select(s => s.Dead.File.Key).ToArray() });
-            command.Parameters.Add(new() { Value = settlements.Select(s => s.Dead.File.ETag).ToArray() });
-            command.Parameters.Add(new() { Value = settlements.Select(s => s.Loaded).ToArray() });
-            command.Parameters.Add(new() { Value = settlements.Select(s => Parsing.LoadErrorText.Bound(s.FailureReason)).ToArray() });
-            command.Parameters.Add(new() { Value = ReplayBatch });
-            command.Parameters.Add(new() { Value = (object?)batchId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+            """,
+            settlements.Select(s => s.Dead.BatchId).ToArray(), settlements.Select(s => s.Dead.File.Key).ToArray(),
+            settlements.Select(s => s.Dead.File.ETag).ToArray(), settlements.Select(s => s.Loaded).ToArray(),
+            settlements.Select(s => Parsing.LoadErrorText.Bound(s.FailureReason)).ToArray(), ReplayBatch,
+            new NpgsqlParameter<long?> { TypedValue = batchId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        await session.CommitAsync();
         return batchId;
     }
 }

@@ -16,31 +16,24 @@ public sealed class ListingBatches(NpgsqlDataSource dataSource)
     public async Task<long> OpenAsync(string source, IReadOnlyCollection<ManifestFile> files, string? traceParent,
         CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var batchId = await BatchManifests.InsertBatchAsync(connection, transaction, source, files, expectedFiles: null, traceParent, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        var batchId = await BatchManifests.InsertBatchAsync(session, source, files, expectedFiles: null, traceParent);
+        await session.CommitAsync();
         return batchId;
     }
 
     /// <summary>More files of the listing in the batch's manifest (queued, not published yet).</summary>
-    public async Task AddAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await BatchManifests.InsertManifestAsync(connection, null, batchId, files, cancellationToken);
-    }
+    public Task AddAsync(long batchId, IReadOnlyCollection<ManifestFile> files, CancellationToken cancellationToken = default) =>
+        WarehouseSession.ExecuteOnceAsync(dataSource, cancellationToken, BatchManifests.InsertManifestSql, BatchManifests.ManifestParameters(batchId, files));
 
     /// <summary>The listing has ended: the manifest is whole, and the batch can be finished once its files settle.</summary>
-    public async Task SealAsync(long batchId, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
+    public Task SealAsync(long batchId, CancellationToken cancellationToken = default) =>
+        WarehouseSession.ExecuteOnceAsync(dataSource, cancellationToken,
             """
             UPDATE batches b SET expected_files = (SELECT count(*) FROM batch_files q WHERE q.batch_id = b.batch_id)
             WHERE b.batch_id = $1 AND b.expected_files IS NULL
-            """);
-        command.Parameters.Add(new() { Value = batchId });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            """,
+            batchId);
 
     /// <summary>
     /// The batch whose listing of <paramref name="source"/> died before it ended (Ingest stopped mid-scan), for this scan

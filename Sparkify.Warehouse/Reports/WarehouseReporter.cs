@@ -1,6 +1,7 @@
 using System.Data;
 using System.Diagnostics;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Sparkify.Warehouse.Reports;
 
@@ -21,45 +22,48 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
     public async Task<WarehouseReport> BuildAsync(ReportPeriod period, int top = 10, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await HasStarSchemaAsync(connection, cancellationToken))
+        // One snapshot for every question; the data source's command timeout bounds each of them.
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, IsolationLevel.RepeatableRead, commandTimeoutSeconds: null);
+        if (!await HasStarSchemaAsync(session))
         {
             LastTimings = [];
             return Empty(period);
         }
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var run = new Run(connection, transaction, period, top, cancellationToken);
+        var run = new Run(session);
+        // A parameter belongs to one command: each query gets its own.
+        object?[] InPeriod() => [Timestamp(period.StartUtc), Timestamp(period.EndUtc)];
+        object?[] TopInPeriod() => [.. InPeriod(), top];
         // The aggregations of a period's plays fit in memory; with the default work_mem they would spill to disk. Each
         // query scans the period's plays once: let the planner share that scan among workers even for a few 100k rows.
-        await run.ExecuteAsync("SET LOCAL work_mem = '64MB'");
-        await run.ExecuteAsync("SET LOCAL parallel_setup_cost = 10");
-        await run.ExecuteAsync("SET LOCAL parallel_tuple_cost = 0.001");
-        await run.ExecuteAsync(ReportQueries.CollectSessions, nameof(ReportQueries.CollectSessions));
+        await session.ExecuteAsync("SET LOCAL work_mem = '64MB'");
+        await session.ExecuteAsync("SET LOCAL parallel_setup_cost = 10");
+        await session.ExecuteAsync("SET LOCAL parallel_tuple_cost = 0.001");
+        await run.ExecuteAsync(nameof(ReportQueries.CollectSessions), ReportQueries.CollectSessions, InPeriod());
 
-        var (plays, users, sessionCount) = (await run.RowsAsync(nameof(ReportQueries.Totals), ReportQueries.Totals,
+        var (plays, users, sessionCount) = (await run.RowsAsync(nameof(ReportQueries.Totals), ReportQueries.Totals, [],
             r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))))[0];
-        var perDay = await run.RowsAsync(nameof(ReportQueries.PlaysPerDay), ReportQueries.PlaysPerDay,
+        var perDay = await run.RowsAsync(nameof(ReportQueries.PlaysPerDay), ReportQueries.PlaysPerDay, InPeriod(),
             r => new DayActivity(DateOnly.FromDateTime(r.GetDateTime(0)), r.GetInt64(1), r.GetInt64(2)));
-        var heat = await run.RowsAsync(nameof(ReportQueries.HourByWeekday), ReportQueries.HourByWeekday,
+        var heat = await run.RowsAsync(nameof(ReportQueries.HourByWeekday), ReportQueries.HourByWeekday, InPeriod(),
             r => new HourOfWeekday(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2)));
-        var songRows = await run.RowsAsync(nameof(ReportQueries.TopSongs), ReportQueries.TopSongs,
+        var songRows = await run.RowsAsync(nameof(ReportQueries.TopSongs), ReportQueries.TopSongs, TopInPeriod(),
             r => (Song: new TopSong(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3)), Songs: r.GetInt64(4), Matched: r.GetInt64(5)));
-        var artistRows = await run.RowsAsync(nameof(ReportQueries.TopArtists), ReportQueries.TopArtists,
+        var artistRows = await run.RowsAsync(nameof(ReportQueries.TopArtists), ReportQueries.TopArtists, TopInPeriod(),
             r => (Artist: new TopArtist(r.GetString(0), r.GetString(1), r.GetInt64(2)), Artists: r.GetInt64(3)));
-        var levels = await run.RowsAsync(nameof(ReportQueries.Levels), ReportQueries.Levels,
+        var levels = await run.RowsAsync(nameof(ReportQueries.Levels), ReportQueries.Levels, InPeriod(),
             r => (Level: r.GetString(0), Plays: r.GetInt64(1), Users: r.GetInt64(2)));
-        var switches = await run.RowsAsync(nameof(ReportQueries.LevelSwitches), ReportQueries.LevelSwitches,
+        var switches = await run.RowsAsync(nameof(ReportQueries.LevelSwitches), ReportQueries.LevelSwitches, InPeriod(),
             r => new LevelSwitch(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
                 r.GetString(3), r.GetString(4), new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero)));
-        var sessions = (await run.RowsAsync(nameof(ReportQueries.Sessions), ReportQueries.Sessions,
+        var sessions = (await run.RowsAsync(nameof(ReportQueries.Sessions), ReportQueries.Sessions, [],
             r => new SessionStats(r.GetInt64(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4))))[0];
-        var sessionSizes = await run.RowsAsync(nameof(ReportQueries.SessionSizes), ReportQueries.SessionSizes,
+        var sessionSizes = await run.RowsAsync(nameof(ReportQueries.SessionSizes), ReportQueries.SessionSizes, [],
             r => new SessionSize(r.GetString(0), r.GetInt64(1)));
-        var locations = await run.RowsAsync(nameof(ReportQueries.TopLocations), ReportQueries.TopLocations,
+        var locations = await run.RowsAsync(nameof(ReportQueries.TopLocations), ReportQueries.TopLocations, TopInPeriod(),
             r => new LocationActivity(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
-        var agents = await run.RowsAsync(nameof(ReportQueries.UserAgents), ReportQueries.UserAgents,
+        var agents = await run.RowsAsync(nameof(ReportQueries.UserAgents), ReportQueries.UserAgents, InPeriod(),
             r => (Agent: r.IsDBNull(0) ? null : r.GetString(0), Plays: r.GetInt64(1)));
-        var unmatched = await run.RowsAsync(nameof(ReportQueries.TopUnmatched), ReportQueries.TopUnmatched,
+        var unmatched = await run.RowsAsync(nameof(ReportQueries.TopUnmatched), ReportQueries.TopUnmatched, TopInPeriod(),
             r => new UnmatchedSong(r.GetString(0), r.GetString(1), r.GetInt64(2)));
         var matched = songRows.Count == 0 ? 0 : songRows[0].Matched;
         var totals = new ReportTotals(plays, users, sessionCount, songRows.Count == 0 ? 0 : songRows[0].Songs, artistRows.Count == 0 ? 0 : artistRows[0].Artists);
@@ -83,16 +87,10 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
     /// <summary>When the star schema last changed (<see cref="ReportQueries.StarChangedAt"/>; 0: never): what a live report compares itself with to know it is stale.</summary>
     public async Task<long> StarChangedAtAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('batches') IS NOT NULL", connection))
-        {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-            {
-                return 0;
-            }
-        }
-        await using var command = new NpgsqlCommand(ReportQueries.StarChangedAt, connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        return await session.ScalarAsync<bool>("SELECT to_regclass('batches') IS NOT NULL")
+            ? await session.ScalarAsync<long>(ReportQueries.StarChangedAt)
+            : 0;
     }
 
     private static WarehouseReport Empty(ReportPeriod period) => new(
@@ -109,57 +107,28 @@ public sealed class WarehouseReporter(NpgsqlDataSource dataSource)
 
     private static double Share(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
 
-    private static async Task<bool> HasStarSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT to_regclass('songplays') IS NOT NULL AND to_regclass('time') IS NOT NULL", connection);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private static Task<bool> HasStarSchemaAsync(WarehouseSession session) =>
+        session.ScalarAsync<bool>("SELECT to_regclass('songplays') IS NOT NULL AND to_regclass('time') IS NOT NULL");
 
-    private sealed class Run(NpgsqlConnection connection, NpgsqlTransaction transaction, ReportPeriod period, int top, CancellationToken cancellationToken)
+    /// <summary>A bound of the period: a timestamptz, or a typed NULL for unbounded.</summary>
+    private static NpgsqlParameter Timestamp(DateTime? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    /// <summary>Runs the report's statements, each with the parameters its SQL names, and times them.</summary>
+    private sealed class Run(WarehouseSession session)
     {
         public List<(string Query, TimeSpan Elapsed)> Timings { get; } = [];
 
-        public async Task ExecuteAsync(string sql, string? name = null)
+        public async Task ExecuteAsync(string name, string sql, object?[] parameters)
         {
             var started = Stopwatch.GetTimestamp();
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            if (sql.Contains("$1", StringComparison.Ordinal))
-            {
-                AddPeriod(command);
-            }
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            if (name is not null)
-            {
-                Timings.Add((name, Stopwatch.GetElapsedTime(started)));
-            }
+            await session.ExecuteAsync(sql, parameters);
+            Timings.Add((name, Stopwatch.GetElapsedTime(started)));
         }
 
-        private void AddPeriod(NpgsqlCommand command)
-        {
-            command.Parameters.Add(new() { Value = (object?)period.StartUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new() { Value = (object?)period.EndUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        }
-
-        public async Task<List<T>> RowsAsync<T>(string name, string sql, Func<NpgsqlDataReader, T> read)
+        public async Task<List<T>> RowsAsync<T>(string name, string sql, object?[] parameters, Func<NpgsqlDataReader, T> read)
         {
             var started = Stopwatch.GetTimestamp();
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            if (sql.Contains("$1", StringComparison.Ordinal))
-            {
-                AddPeriod(command);
-            }
-            if (sql.Contains("$3", StringComparison.Ordinal))
-            {
-                command.Parameters.Add(new() { Value = top });
-            }
-            var rows = new List<T>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add(read(reader));
-                }
-            }
+            var rows = await session.RowsAsync(sql, read, parameters);
             Timings.Add((name, Stopwatch.GetElapsedTime(started)));
             return rows;
         }

@@ -19,26 +19,24 @@ internal static class LoadFileRecords
     /// attempt decides again.
     /// </summary>
     public static async Task<(List<SourceFile> ToStage, List<SourceFile> Stale, List<long> Older)> SortVersionsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
+        WarehouseSession session, List<SourceFile> files)
     {
-        var loaded = new Dictionary<string, (long FileId, SourceVersion Version)>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(
+        var rows = await session.RowsAsync(
             """
             SELECT f.file_key, f.file_id, f.etag, f.source_modified_at, CASE WHEN b.has_manifest THEN f.batch_id END
             FROM load_files f JOIN batches b USING (batch_id)
             WHERE f.status = 'loaded' AND f.file_key = ANY($1)
             FOR UPDATE OF f
-            """, connection, transaction))
+            """,
+            reader => (Key: reader.GetString(0), FileId: reader.GetInt64(1), Version: new SourceVersion(
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
+                reader.GetString(2))),
+            (object)files.Select(f => f.Key).Distinct().ToArray()); // one text[] parameter, not a string per parameter
+        var loaded = new Dictionary<string, (long FileId, SourceVersion Version)>(StringComparer.Ordinal);
+        foreach (var row in rows)
         {
-            command.Parameters.Add(new() { Value = files.Select(f => f.Key).Distinct().ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                loaded[reader.GetString(0)] = (reader.GetInt64(1), new SourceVersion(
-                    reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                    reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
-                    reader.GetString(2)));
-            }
+            loaded[row.Key] = (row.FileId, row.Version);
         }
         var newestInGroup = files.GroupBy(f => f.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Aggregate((a, b) => b.Version.IsNewerThan(a.Version) ? b : a), StringComparer.Ordinal);
@@ -62,43 +60,29 @@ internal static class LoadFileRecords
         return (toStage, stale, older);
     }
 
-    public static async Task<long[]> AllocateFileIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT nextval('load_file_id_seq') FROM generate_series(1, $1)", connection, transaction);
-        command.Parameters.Add(new() { Value = count });
-        var ids = new long[count];
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        for (var i = 0; await reader.ReadAsync(cancellationToken); i++)
-        {
-            ids[i] = reader.GetInt64(0);
-        }
-        return ids;
-    }
+    public static async Task<long[]> AllocateFileIdsAsync(WarehouseSession session, int count) =>
+        [.. await session.RowsAsync("SELECT nextval('load_file_id_seq') FROM generate_series(1, $1)", reader => reader.GetInt64(0), count)];
 
     /// <summary>
     /// Older loaded versions of the keys being staged: their records are kept as superseded, and the next star load
     /// takes their rows out of staging and the star schema.
     /// </summary>
-    public static async Task SupersedeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> fileIds, CancellationToken cancellationToken)
+    public static async Task SupersedeAsync(WarehouseSession session, List<long> fileIds)
     {
-        if (fileIds.Count == 0)
+        if (fileIds.Count > 0)
         {
-            return;
+            await session.ExecuteAsync("UPDATE load_files SET status = 'superseded' WHERE file_id = ANY($1)", fileIds.ToArray());
         }
-        await using var command = new NpgsqlCommand("UPDATE load_files SET status = 'superseded' WHERE file_id = ANY($1)", connection, transaction);
-        command.Parameters.Add(new() { Value = fileIds.ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Versions older than the loaded one: recorded (so a redelivery is only acknowledged), never staged.</summary>
-    public static async Task InsertSupersededAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<SourceFile> stale,
-        CancellationToken cancellationToken)
+    public static async Task InsertSupersededAsync(WarehouseSession session, long batchId, List<SourceFile> stale)
     {
         if (stale.Count == 0)
         {
             return;
         }
-        await using var command = new NpgsqlCommand(
+        await session.ExecuteAsync(
             """
             WITH stale AS (
                 INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at,
@@ -109,14 +93,9 @@ internal static class LoadFileRecords
                 RETURNING file_id)
             -- Never staged: nothing of it can reach the star schema, nothing for a star load to take out.
             INSERT INTO star_files (file_id, retired_by_batch_id) SELECT file_id, $1 FROM stale
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = batchId });
-        command.Parameters.Add(new() { Value = stale.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = stale.Select(f => f.ETag).ToArray() });
-        command.Parameters.Add(new() { Value = stale.Select(f => f.Size).ToArray() });
-        command.Parameters.Add(new() { Value = stale.Select(f => KindName(f.Kind)).ToArray() });
-        command.Parameters.Add(ModifiedAtArray(stale));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            """,
+            batchId, stale.Select(f => f.Key).ToArray(), stale.Select(f => f.ETag).ToArray(), stale.Select(f => f.Size).ToArray(),
+            stale.Select(f => KindName(f.Kind)).ToArray(), ModifiedAtArray(stale));
     }
 
     private static NpgsqlParameter ModifiedAtArray(IEnumerable<SourceFile> files) => new()
@@ -125,34 +104,25 @@ internal static class LoadFileRecords
         NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
     };
 
-    public static async Task InsertLoadFilesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<StagedFile> staged, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
+    public static Task InsertLoadFilesAsync(WarehouseSession session, long batchId, List<StagedFile> staged) =>
+        session.ExecuteAsync(
             """
             INSERT INTO load_files (file_id, batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at)
             SELECT file_id, $1, file_key, etag, size_bytes, kind, 'loaded', rows_loaded, rows_rejected, source_modified_at
             FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::timestamptz[])
                  AS f (file_id, file_key, etag, size_bytes, kind, rows_loaded, rows_rejected, source_modified_at)
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = batchId });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.FileId).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.File.Key).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.File.ETag).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.File.Size).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => KindName(s.File.Kind)).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.Rows).ToArray() });
-        command.Parameters.Add(new() { Value = staged.Select(s => s.Rejected).ToArray() });
-        command.Parameters.Add(ModifiedAtArray(staged.Select(s => s.File)));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            """,
+            batchId, staged.Select(s => s.FileId).ToArray(), staged.Select(s => s.File.Key).ToArray(), staged.Select(s => s.File.ETag).ToArray(),
+            staged.Select(s => s.File.Size).ToArray(), staged.Select(s => KindName(s.File.Kind)).ToArray(), staged.Select(s => s.Rows).ToArray(),
+            staged.Select(s => s.Rejected).ToArray(), ModifiedAtArray(staged.Select(s => s.File)));
 
-    public static async Task InsertLoadErrorsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long batchId, List<StagedLoadError> errors, CancellationToken cancellationToken)
+    public static async Task InsertLoadErrorsAsync(WarehouseSession session, long batchId, List<StagedLoadError> errors, CancellationToken cancellationToken)
     {
         if (errors.Count == 0)
         {
             return;
         }
-        await using var importer = await connection.BeginBinaryImportAsync(
+        await using var importer = await session.Connection.BeginBinaryImportAsync(
             "COPY load_errors (batch_id, file_key, etag, line_number, column_name, reason, raw_text) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var error in errors)
@@ -178,40 +148,26 @@ internal static class LoadFileRecords
 
     public static async Task RecordFailureAsync(NpgsqlDataSource dataSource, long batchId, SourceFile file, string reason, List<StagedLoadError> errors, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand(
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        await session.ExecuteAsync(
             """
             INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, failure_reason)
             VALUES ($1, $2, $3, $4, $5, 'failed', 0, $6, $7)
-            """, connection, transaction))
-        {
-            command.Parameters.Add(new() { Value = batchId });
-            command.Parameters.Add(new() { Value = file.Key });
-            command.Parameters.Add(new() { Value = file.ETag });
-            command.Parameters.Add(new() { Value = file.Size });
-            command.Parameters.Add(new() { Value = KindName(file.Kind) });
-            command.Parameters.Add(new() { Value = (long)errors.Count });
-            command.Parameters.Add(new() { Value = LoadErrorText.Bound(reason) });
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await DeletePreviousErrorsAsync(connection, transaction, [file], cancellationToken);
-        await InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            """,
+            batchId, file.Key, file.ETag, file.Size, KindName(file.Kind), (long)errors.Count, LoadErrorText.Bound(reason));
+        await DeletePreviousErrorsAsync(session, [file]);
+        await InsertLoadErrorsAsync(session, batchId, errors, cancellationToken);
+        await session.CommitAsync();
     }
 
     /// <summary>Error rows describe a file version's latest attempt: a retry replaces those of earlier attempts.</summary>
-    public static async Task DeletePreviousErrorsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<SourceFile> files, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
+    public static Task DeletePreviousErrorsAsync(WarehouseSession session, List<SourceFile> files) =>
+        session.ExecuteAsync(
             """
             DELETE FROM load_errors e USING unnest($1::text[], $2::text[]) AS f (file_key, etag)
             WHERE e.file_key = f.file_key AND e.etag = f.etag
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = files.Select(f => f.Key).ToArray() });
-        command.Parameters.Add(new() { Value = files.Select(f => f.ETag).ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            """,
+            files.Select(f => f.Key).ToArray(), files.Select(f => f.ETag).ToArray());
 
     public static string KindName(FileKind kind) => kind == FileKind.Song ? "song" : "event";
 }

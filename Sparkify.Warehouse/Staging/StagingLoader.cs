@@ -136,8 +136,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
     /// <summary>Each conflict means another loader committed; this many in a row is not a race but a fault.</summary>
     private const int MaxConflictsPerGroup = 20;
 
-    public delegate Task GroupCommitHook(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<FileLoadResult> loaded, CancellationToken cancellationToken);
+    public delegate Task GroupCommitHook(WarehouseSession session, IReadOnlyList<FileLoadResult> loaded, CancellationToken cancellationToken);
 
     private sealed record FailedFile(SourceFile File, string Reason, List<StagedLoadError> Errors);
 
@@ -146,15 +145,13 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
     private async Task<Attempt> TryLoadOnceAsync(long batchId, List<SourceFile> files, CancellationToken cancellationToken)
     {
         var bookkeeping = _times.Measure(PhaseTimes.Bookkeeping);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var limit = new NpgsqlCommand($"SET LOCAL lock_timeout = {(long)options.LockTimeout.TotalMilliseconds}", connection, transaction))
-        {
-            await limit.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var (toStage, stale, older) = await LoadFileRecords.SortVersionsAsync(connection, transaction, files, cancellationToken);
-        var fileIds = await LoadFileRecords.AllocateFileIdsAsync(connection, transaction, toStage.Count, cancellationToken);
-        await LoadFileRecords.SupersedeAsync(connection, transaction, older, cancellationToken);
+        // Short bookkeeping statements around the COPY: the data source's command timeout stands.
+        await using var session = await WarehouseSession.BeginAsync(dataSource, cancellationToken, commandTimeoutSeconds: null);
+        // The value is a number made here, not input (SET takes no parameters).
+        await session.ExecuteAsync($"SET LOCAL lock_timeout = {(long)options.LockTimeout.TotalMilliseconds}");
+        var (toStage, stale, older) = await LoadFileRecords.SortVersionsAsync(session, files);
+        var fileIds = await LoadFileRecords.AllocateFileIdsAsync(session, toStage.Count);
+        await LoadFileRecords.SupersedeAsync(session, older);
         bookkeeping.Dispose();
 
         var stager = new FileStager(options, _times);
@@ -163,7 +160,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         if (toStage.Count > 0)
         {
             var table = IStagingTable.For(toStage[0].Kind);
-            await using var copy = await BinaryCopyWriter.BeginAsync(connection, table.CopyCommand, cancellationToken);
+            await using var copy = await BinaryCopyWriter.BeginAsync(session.Connection, table.CopyCommand, cancellationToken);
             for (var i = 0; i < toStage.Count; i++)
             {
                 var file = toStage[i];
@@ -185,8 +182,8 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         using var recording = _times.Measure(PhaseTimes.Bookkeeping);
         try
         {
-            await LoadFileRecords.InsertLoadFilesAsync(connection, transaction, batchId, staged, cancellationToken);
-            await LoadFileRecords.InsertSupersededAsync(connection, transaction, batchId, stale, cancellationToken);
+            await LoadFileRecords.InsertLoadFilesAsync(session, batchId, staged);
+            await LoadFileRecords.InsertSupersededAsync(session, batchId, stale);
         }
         catch (PostgresException exception) when (exception.ConstraintName == "load_files_one_loaded_version"
                                                    || exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
@@ -195,8 +192,8 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             // deadlock): this attempt rolls back and the next one sees what the other committed.
             return new Attempt(null, null);
         }
-        await LoadFileRecords.DeletePreviousErrorsAsync(connection, transaction, [.. staged.Select(s => s.File)], cancellationToken);
-        await LoadFileRecords.InsertLoadErrorsAsync(connection, transaction, batchId, errors, cancellationToken);
+        await LoadFileRecords.DeletePreviousErrorsAsync(session, [.. staged.Select(s => s.File)]);
+        await LoadFileRecords.InsertLoadErrorsAsync(session, batchId, errors, cancellationToken);
         List<FileLoadResult> done =
         [
             .. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null)),
@@ -204,9 +201,9 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         ];
         if (BeforeCommit is { } hook)
         {
-            await hook(connection, transaction, done, cancellationToken);
+            await hook(session, done, cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
+        await session.CommitAsync();
         return new Attempt(done, null);
     }
 
