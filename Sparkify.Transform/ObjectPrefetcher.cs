@@ -43,7 +43,8 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3, string bucket)
                     await stream.CopyToAsync(buffer, token);
                     fetched[file.FileKey] = buffer.ToArray();
                 }
-                catch (AmazonS3Exception exception) when (!TransientFaults.IsTransient(exception))
+                catch (Exception exception) when (exception is SourceVersionGoneException
+                                                   || (exception is AmazonS3Exception && !TransientFaults.IsTransient(exception)))
                 {
                     // The object is gone or changed: left to the staging step, which records that against the file.
                 }
@@ -55,6 +56,7 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3, string bucket)
     public bool IsConfiguredBucket(FileMessage file) => string.Equals(file.Bucket, bucket, StringComparison.Ordinal);
 
     /// <exception cref="SourceUnavailableException">S3 did not answer (5xx, throttling, a timeout): not the file's fault.</exception>
+    /// <exception cref="SourceVersionGoneException">The object under the key is no longer the version the message names.</exception>
     /// <exception cref="InvalidDataException">The message names another bucket than the configured one: nothing is read.</exception>
     public async Task<Stream> OpenAsync(FileMessage file, CancellationToken cancellationToken)
     {
@@ -72,6 +74,10 @@ internal sealed class ObjectPrefetcher(IAmazonS3 s3, string bucket)
                 EtagToMatch = $"\"{file.ETag}\"",
             }, cancellationToken);
             return new UnavailableAsSourceStream(response.ResponseStream, file.FileKey);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            throw new SourceVersionGoneException(file.FileKey, file.ETag, exception);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

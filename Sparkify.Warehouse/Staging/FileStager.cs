@@ -51,7 +51,7 @@ internal sealed class FileStager(LoadOptions options, PhaseTimes times)
                 }
             }
         }
-        catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException or SourceUnavailableException))
+        catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException or SourceUnavailableException or SourceVersionGoneException))
         {
             return (0, errors, $"could not read the file: {exception.Message}");
         }

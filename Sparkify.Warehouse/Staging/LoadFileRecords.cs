@@ -18,7 +18,11 @@ internal static class LoadFileRecords
     /// one key decide one after the other; a version committed meanwhile surfaces as a unique violation, and the next
     /// attempt decides again.
     /// </summary>
-    public static async Task<(List<SourceFile> ToStage, List<SourceFile> Stale, List<long> Older)> SortVersionsAsync(
+    /// <returns>
+    /// The files to stage, the stale ones, and the loaded versions each file to stage would supersede (superseded only
+    /// once that file is staged: <see cref="SupersedeAsync"/>).
+    /// </returns>
+    public static async Task<(List<SourceFile> ToStage, List<SourceFile> Stale, Dictionary<SourceFile, long> Older)> SortVersionsAsync(
         WarehouseSession session, List<SourceFile> files)
     {
         var rows = await session.RowsAsync(
@@ -41,7 +45,7 @@ internal static class LoadFileRecords
         var newestInGroup = files.GroupBy(f => f.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Aggregate((a, b) => b.Version.IsNewerThan(a.Version) ? b : a), StringComparer.Ordinal);
         List<SourceFile> toStage = [], stale = [];
-        List<long> older = [];
+        Dictionary<SourceFile, long> older = new(ReferenceEqualityComparer.Instance);
         foreach (var file in files)
         {
             var current = loaded.TryGetValue(file.Key, out var version) && version.Version.ETag != file.ETag ? version : default((long, SourceVersion)?);
@@ -54,7 +58,7 @@ internal static class LoadFileRecords
             toStage.Add(file);
             if (current is { } superseded)
             {
-                older.Add(superseded.Item1);
+                older[file] = superseded.Item1;
             }
         }
         return (toStage, stale, older);
@@ -75,8 +79,11 @@ internal static class LoadFileRecords
         }
     }
 
-    /// <summary>Versions older than the loaded one: recorded (so a redelivery is only acknowledged), never staged.</summary>
-    public static async Task InsertSupersededAsync(WarehouseSession session, long batchId, List<SourceFile> stale)
+    /// <summary>
+    /// Versions never staged because a newer one is loaded or was uploaded (<paramref name="reason"/>): recorded (so a
+    /// redelivery is only acknowledged), never staged.
+    /// </summary>
+    public static async Task InsertSupersededAsync(WarehouseSession session, long batchId, List<SourceFile> stale, string reason)
     {
         if (stale.Count == 0)
         {
@@ -87,15 +94,14 @@ internal static class LoadFileRecords
             WITH stale AS (
                 INSERT INTO load_files (batch_id, file_key, etag, size_bytes, kind, status, rows_loaded, rows_rejected, source_modified_at,
                                         failure_reason)
-                SELECT $1, file_key, etag, size_bytes, kind, 'superseded', 0, 0, source_modified_at,
-                       'older than the version of this key that is loaded'
+                SELECT $1, file_key, etag, size_bytes, kind, 'superseded', 0, 0, source_modified_at, $7
                 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[]) AS f (file_key, etag, size_bytes, kind, source_modified_at)
                 RETURNING file_id)
             -- Never staged: nothing of it can reach the star schema, nothing for a star load to take out.
             INSERT INTO star_files (file_id, retired_by_batch_id) SELECT file_id, $1 FROM stale
             """,
             batchId, stale.Select(f => f.Key).ToArray(), stale.Select(f => f.ETag).ToArray(), stale.Select(f => f.Size).ToArray(),
-            stale.Select(f => KindName(f.Kind)).ToArray(), ModifiedAtArray(stale));
+            stale.Select(f => KindName(f.Kind)).ToArray(), ModifiedAtArray(stale), reason);
     }
 
     private static NpgsqlParameter ModifiedAtArray(IEnumerable<SourceFile> files) => new()
@@ -168,6 +174,8 @@ internal static class LoadFileRecords
             WHERE e.file_key = f.file_key AND e.etag = f.etag
             """,
             files.Select(f => f.Key).ToArray(), files.Select(f => f.ETag).ToArray());
+
+    public const string OlderThanLoaded = "older than the version of this key that is loaded";
 
     public static string KindName(FileKind kind) => kind == FileKind.Song ? "song" : "event";
 }

@@ -151,10 +151,10 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         await session.ExecuteAsync($"SET LOCAL lock_timeout = {(long)options.LockTimeout.TotalMilliseconds}");
         var (toStage, stale, older) = await LoadFileRecords.SortVersionsAsync(session, files);
         var fileIds = await LoadFileRecords.AllocateFileIdsAsync(session, toStage.Count);
-        await LoadFileRecords.SupersedeAsync(session, older);
         bookkeeping.Dispose();
 
         var stager = new FileStager(options, _times);
+        var gone = new List<SourceFile>();
         var staged = new List<StagedFile>(toStage.Count);
         var errors = new List<StagedLoadError>();
         if (toStage.Count > 0)
@@ -164,7 +164,19 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
             for (var i = 0; i < toStage.Count; i++)
             {
                 var file = toStage[i];
-                var (rows, fileErrors, failure) = await stager.StageFileAsync(copy, table, file, fileIds[i], cancellationToken);
+                long rows;
+                List<StagedLoadError> fileErrors;
+                string? failure;
+                try
+                {
+                    (rows, fileErrors, failure) = await stager.StageFileAsync(copy, table, file, fileIds[i], cancellationToken);
+                }
+                catch (SourceVersionGoneException)
+                {
+                    // Nothing of it was read, so the COPY holds none of its rows: the group goes on without it.
+                    gone.Add(file);
+                    continue;
+                }
                 if (failure is not null)
                 {
                     // Leaving without CompleteAsync cancels the COPY; disposing the transaction rolls back the group.
@@ -182,8 +194,11 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         using var recording = _times.Measure(PhaseTimes.Bookkeeping);
         try
         {
+            // A loaded version is superseded only by a file that was staged (not by one whose version was gone).
+            await LoadFileRecords.SupersedeAsync(session, [.. staged.Where(s => older.ContainsKey(s.File)).Select(s => older[s.File])]);
             await LoadFileRecords.InsertLoadFilesAsync(session, batchId, staged);
-            await LoadFileRecords.InsertSupersededAsync(session, batchId, stale);
+            await LoadFileRecords.InsertSupersededAsync(session, batchId, stale, LoadFileRecords.OlderThanLoaded);
+            await LoadFileRecords.InsertSupersededAsync(session, batchId, gone, SourceVersionGoneException.Reason);
         }
         catch (PostgresException exception) when (exception.ConstraintName == "load_files_one_loaded_version"
                                                    || exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
@@ -198,6 +213,7 @@ public sealed class StagingLoader(NpgsqlDataSource dataSource, LoadOptions optio
         [
             .. staged.Select(s => new FileLoadResult(s.File.Key, s.File.ETag, s.File.Size, s.File.Kind, FileOutcome.Loaded, s.Rows, s.Rejected, null)),
             .. stale.Select(f => new FileLoadResult(f.Key, f.ETag, f.Size, f.Kind, FileOutcome.Superseded, 0, 0, null)),
+            .. gone.Select(f => new FileLoadResult(f.Key, f.ETag, f.Size, f.Kind, FileOutcome.Superseded, 0, 0, SourceVersionGoneException.Reason)),
         ];
         if (BeforeCommit is { } hook)
         {
