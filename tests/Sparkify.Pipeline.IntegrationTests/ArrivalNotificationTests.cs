@@ -177,4 +177,75 @@ public sealed class ArrivalNotificationTests(PostgresFixture postgres, FauxqsFix
 
         Assert.Equal(1L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batch_files WHERE published_at IS NOT NULL"));
     }
+
+    /// <summary>
+    /// Both paths at once: each round uploads files, posts their events and starts a scan of the same prefix a little
+    /// before, with or after the consumer, so that whichever path reaches the files first records them. Every file
+    /// version is in one batch once, and loads once.
+    /// </summary>
+    [Fact]
+    public async Task A_scan_and_the_consumer_running_at_the_same_time_record_and_load_each_file_version_once()
+    {
+        await using var arrivals = await CreateAsync(postgres, fauxqs);
+        var bucket = arrivals.Harness.Options.Bucket;
+        var scan = arrivals.Harness.BuildIngest().Services.GetRequiredService<IngestScan>();
+        var files = 0;
+        foreach (var scanDelay in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(700), TimeSpan.FromMilliseconds(1500) })
+        {
+            var uploaded = new List<CreatedObject>();
+            for (var i = 0; i < 6; i++, files++)
+            {
+                uploaded.Add(await arrivals.UploadAsync($"log_data/2018/11/2018-11-{files + 1:00}-events.json", TestEvents.Plays(2, firstItem: 10 * (files + 1))));
+            }
+            foreach (var pair in uploaded.Chunk(2))
+            {
+                await arrivals.PostAsync(S3EventNotifications.ObjectsCreated(bucket, [.. pair]));
+            }
+            var consuming = Task.Run(arrivals.ConsumeAllAsync);
+            var scanning = Task.Run(async () =>
+            {
+                await Task.Delay(scanDelay);
+                await scan.ScanOnceAsync(["log_data/"], CancellationToken.None);
+            });
+            await Task.WhenAll(consuming, scanning);
+        }
+
+        Assert.Equal((long)files, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM batch_files"));
+        Assert.Equal((long)files, await arrivals.Harness.ScalarAsync<long>("SELECT count(DISTINCT (file_key, etag)) FROM batch_files"));
+        Assert.Equal(files, await arrivals.Harness.ApproximateMessagesAsync(arrivals.Harness.Options.QueueName));
+        await arrivals.Harness.StartTransformAsync();
+        var batchIds = await arrivals.Harness.ScalarAsync<long[]>("SELECT array_agg(batch_id ORDER BY batch_id) FROM batches");
+        foreach (var batchId in batchIds)
+        {
+            Assert.Equal("completed", await arrivals.Harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(90)));
+        }
+        Assert.Equal(2L * files, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Equal((long)files, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
+    }
+
+    [Fact]
+    public async Task A_late_event_for_a_version_already_replaced_and_loaded_is_recorded_superseded_and_the_loaded_version_stays()
+    {
+        await using var arrivals = await CreateAsync(postgres, fauxqs);
+        var bucket = arrivals.Harness.Options.Bucket;
+        const string key = "log_data/2018/11/2018-11-01-events.json";
+        var older = await arrivals.UploadAsync(key, TestEvents.Plays(3, firstItem: 10));
+        await arrivals.UploadAsync(key, TestEvents.Plays(5, firstItem: 20));
+        var scanBatch = await arrivals.Harness.BuildIngest().Services.GetRequiredService<IngestScan>().ScanOnceAsync(["log_data/"], CancellationToken.None);
+        Assert.NotNull(scanBatch);
+        await arrivals.Harness.StartTransformAsync();
+        Assert.Equal("completed", await arrivals.Harness.WaitForBatchAsync(scanBatch.Value, TimeSpan.FromSeconds(60)));
+
+        // The older upload's event arrives after the newer version was loaded (S3 does not promise event order).
+        await arrivals.PostAsync(S3EventNotifications.ObjectsCreated(bucket, [older], ["0A"]));
+        await arrivals.ConsumeAllAsync();
+        var lateBatch = await arrivals.Harness.ScalarAsync<long>("SELECT max(batch_id) FROM batches");
+        Assert.NotEqual(scanBatch.Value, lateBatch);
+
+        Assert.Equal("completed", await arrivals.Harness.WaitForBatchAsync(lateBatch, TimeSpan.FromSeconds(60)));
+        Assert.Equal(5L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
+        Assert.Equal(1L, await arrivals.Harness.ScalarAsync<long>("SELECT count(*) FROM load_files WHERE status = 'loaded'"));
+        Assert.Equal(scanBatch.Value, await arrivals.Harness.ScalarAsync<long>("SELECT batch_id FROM load_files WHERE status = 'loaded'"));
+        Assert.Equal(0, await arrivals.Harness.ApproximateMessagesAsync(arrivals.Harness.DeadLetterQueueName));
+    }
 }
