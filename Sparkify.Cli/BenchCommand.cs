@@ -64,12 +64,14 @@ internal static class BenchCommand
             }
             var curveSizes = sizes is null ? null
                 : ParseSizes(sizes) ?? throw new UsageException($"--curve takes positive event counts separated by commas (got '{sizes}').");
+            var freshnessSettings = parseResult.GetValue(freshness)
+                ? FreshnessSettingsOf(parseResult.GetValue(rate), parseResult.GetValue(duration), parseResult.GetValue(drop),
+                    parseResult.GetValue(scanInterval), parseResult.GetValue(mode))
+                : null;
             var connectionString = WarehouseConnection.Resolve(parseResult, connection);
             var options = new GeneratorOptions(parseResult.GetValue(songs), parseResult.GetValue(events), Seed: parseResult.GetValue(seed));
-            if (parseResult.GetValue(freshness))
+            if (freshnessSettings is { } settings)
             {
-                var settings = FreshnessSettingsOf(parseResult.GetValue(rate), parseResult.GetValue(duration), parseResult.GetValue(drop),
-                    parseResult.GetValue(scanInterval), parseResult.GetValue(mode));
                 var fresh = await new FreshnessBench(connectionString, error).RunAsync(options, settings, cancellationToken);
                 await (parseResult.GetValue(json) ? output.WriteLineAsync(BenchTable.ToJson(fresh)) : fresh.WriteAsync(output));
                 return fresh.Failed ? ExitCodes.DataFailure : ExitCodes.Success;

@@ -164,7 +164,7 @@ internal sealed class FreshnessBench(string serverConnectionString, TextWriter p
             {
                 return exited;
             }
-            await using var command = dataSource.CreateCommand("SELECT status FROM batches WHERE status <> 'open' ORDER BY batch_id LIMIT 1");
+            await using var command = dataSource.CreateCommand("SELECT status FROM batches WHERE status NOT IN ('open', 'loading_star') ORDER BY batch_id LIMIT 1");
             switch (await command.ExecuteScalarAsync(cancellationToken))
             {
                 case "completed":
