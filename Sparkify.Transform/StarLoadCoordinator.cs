@@ -20,6 +20,24 @@ public sealed class StarLoadCoordinator(
     IHostApplicationLifetime lifetime, ScaleInProtection protection, IOptions<TransformOptions> options, IOptions<RetryOptions> retryOptions,
     ILogger<StarLoadCoordinator> logger)
 {
+    private readonly SemaphoreSlim _committed = new(0, 1);
+
+    /// <summary>Waits until a star load of this instance commits, or <paramref name="timeout"/> passes.</summary>
+    public Task WaitForCommittedStarLoadAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _committed.WaitAsync(timeout, cancellationToken);
+
+    private void SignalCommitted()
+    {
+        try
+        {
+            _committed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Signalled already and not yet taken: one look covers both.
+        }
+    }
+
     /// <summary>
     /// Runs the star unit of a batch whose files have all settled, when this caller wins the claim. Its span joins the
     /// trace of the scan that opened the batch, whichever instance runs it. Throws only when
@@ -68,6 +86,7 @@ public sealed class StarLoadCoordinator(
                     logger.LogWarning("Batch {BatchId}: its star-load claim was taken over; leaving it to its new owner.", batchId);
                     return false;
             }
+            SignalCommitted();
             PipelineTelemetry.StarLoadDuration.Record(stopwatch.Elapsed.TotalSeconds);
             PipelineTelemetry.BatchDuration.Record((DateTimeOffset.UtcNow - claim.OpenedAt).TotalSeconds);
             var times = pendingTimes.Take(batchId);

@@ -70,7 +70,7 @@ public sealed class TransformOptions
     [Range(1, 100)]
     public int MaxStarLoadAttempts { get; set; } = 3;
 
-    /// <summary>How often a receiver busy with files also looks for batches ready for their star load (an idle one looks each time).</summary>
+    /// <summary>How often Transform looks for batches ready for their star load that no receiver finished (and at once after each star load it commits).</summary>
     [Range(1, 3_600)]
     public int SettledBatchCheckSeconds { get; set; } = 5;
 

@@ -34,7 +34,10 @@ public sealed class TransformWorker(
         using var drainDeadline = new CancellationTokenSource();
         var drainTime = TimeSpan.FromSeconds(host.Value.ShutdownTimeoutSeconds) - HandBackMargin;
         await using var onStop = stoppingToken.Register(() => drainDeadline.CancelAfter(drainTime > TimeSpan.Zero ? drainTime : TimeSpan.Zero));
-        await Task.WhenAll(Enumerable.Range(0, options.Value.Receivers).Select(_ => ReceiveLoopAsync(queueUrl, stoppingToken, drainDeadline.Token)));
+        await Task.WhenAll([
+            .. Enumerable.Range(0, options.Value.Receivers).Select(_ => ReceiveLoopAsync(queueUrl, stoppingToken, drainDeadline.Token)),
+            SettledBatchLoopAsync(stoppingToken),
+        ]);
         logger.LogInformation("Stopped receiving; the work in hand is done or handed back.");
     }
 
@@ -68,12 +71,6 @@ public sealed class TransformWorker(
                 if (messages.Count > 0)
                 {
                     await processor.ProcessAsync(queueUrl, messages, receiveTime, workToken, stoppingToken);
-                }
-                if (!stoppingToken.IsCancellationRequested && (messages.Count == 0 || SettledBatchCheckDue()))
-                {
-                    // Idle, or busy for a while: a batch whose last file another instance settled, whose finisher
-                    // crashed, or whose star load is due again after a failure or a busy lock, is finished here.
-                    await FinishSettledBatchesAsync(stoppingToken);
                 }
                 if (messages.Count == 0 && !stoppingToken.IsCancellationRequested)
                 {
@@ -199,9 +196,37 @@ public sealed class TransformWorker(
     }
 
     /// <summary>
-    /// A batch whose last file settled while its finisher crashed — before claiming, or after claiming and before
-    /// committing — is finished by whoever is idle next.
+    /// Finishes the batches ready for their star load that no receiver finished: one whose last file another instance
+    /// settled, whose finisher crashed, or whose star load is due again after a failure or a busy lock. It looks every
+    /// <see cref="TransformOptions.SettledBatchCheckSeconds"/>, and at once when a star load of this instance has
+    /// committed (the load a busy one waited for), whatever the receivers are doing — a receiver in a long poll would
+    /// otherwise leave such a batch waiting up to <see cref="TransformOptions.WaitTimeSeconds"/>.
     /// </summary>
+    private async Task SettledBatchLoopAsync(CancellationToken stoppingToken)
+    {
+        var period = TimeSpan.FromSeconds(options.Value.SettledBatchCheckSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await starLoads.WaitForCommittedStarLoadAsync(period, stoppingToken);
+                await gate.WhileClosedAsync(stoppingToken);
+                using var alive = heartbeat.KeepAlive();
+                await FinishSettledBatchesAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // The database may be away (the receivers' probes and the outage gate deal with that): look again later.
+                logger.Log(dependencies.ProbeFor(exception) is null ? LogLevel.Warning : LogLevel.Debug,
+                    "Could not look for batches ready for their star load ({Reason}); looking again in {Period}.", TransientFaults.Describe(exception), period);
+            }
+        }
+    }
+
     private async Task FinishSettledBatchesAsync(CancellationToken cancellationToken)
     {
         var takeOver = TimeSpan.FromSeconds(options.Value.StarLoadTakeoverSeconds);
@@ -213,15 +238,5 @@ public sealed class TransformWorker(
             }
             await starLoads.TryFinishBatchAsync(batchId, cancellationToken);
         }
-    }
-
-    private long _nextSettledCheck;
-
-    /// <summary>True for one receiver at most every <see cref="TransformOptions.SettledBatchCheckSeconds"/>.</summary>
-    private bool SettledBatchCheckDue()
-    {
-        var now = Environment.TickCount64;
-        var due = Interlocked.Read(ref _nextSettledCheck);
-        return now >= due && Interlocked.CompareExchange(ref _nextSettledCheck, now + options.Value.SettledBatchCheckSeconds * 1000L, due) == due;
     }
 }

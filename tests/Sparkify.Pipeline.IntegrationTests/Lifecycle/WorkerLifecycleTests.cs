@@ -118,6 +118,33 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
     }
 
     [Fact]
+    public async Task A_star_load_that_found_the_lock_taken_runs_once_the_lock_is_free_while_the_receiver_is_in_a_long_poll()
+    {
+        // One receiver whose long poll lasts 20 s: without a look of its own, the batch would wait for that poll to end.
+        await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?>
+        {
+            ["Sparkify:Transform:Receivers"] = "1", ["Sparkify:Transform:WaitTimeSeconds"] = "20",
+            ["Sparkify:Transform:StarLoadLockWaitSeconds"] = "1", ["Sparkify:Transform:SettledBatchCheckSeconds"] = "1",
+        });
+        await UploadSongsAsync(harness, 3);
+        long batchId;
+        await using (var blocker = await HoldStarLoadLockAsync(harness))
+        {
+            await harness.StartTransformAsync();
+            batchId = await ScanAsync(harness);
+            await harness.WaitUntilAsync(async () => await harness.ScalarAsync<long>(
+                "SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'staged'", batchId) == 3, "the batch's files staged");
+            // Its star load has found the lock taken (lock wait 1 s) and the receiver has gone back to its long poll.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.NotEqual("completed", await harness.ScalarAsync<string>("SELECT status FROM batches WHERE batch_id = $1", batchId));
+        }
+
+        var released = Stopwatch.StartNew();
+        Assert.Equal("completed", await harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(60)));
+        Assert.True(released.Elapsed < TimeSpan.FromSeconds(10), $"the star load ran {released.Elapsed} after the lock was free");
+    }
+
+    [Fact]
     public async Task Stopping_lets_the_group_in_hand_finish_and_leaves_its_star_load_to_the_next_instance()
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs, extra: new Dictionary<string, string?> { ["Sparkify:ShutdownTimeoutSeconds"] = "40" });
