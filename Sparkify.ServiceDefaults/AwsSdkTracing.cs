@@ -23,7 +23,7 @@ public static class AwsSdkTracing
     public static void Register() => AWSConfigs.TelemetryProvider.RegisterTracerProvider(ActivityTracerProvider.Instance);
 
     /// <summary>The messaging operation type of an SQS call, after the OpenTelemetry messaging conventions.</summary>
-    public static string? SqsOperationType(string method) => method switch
+    private static string? SqsOperationType(string method) => method switch
     {
         "ReceiveMessage" => "receive",
         "SendMessage" or "SendMessageBatch" => "send",

@@ -101,6 +101,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
         replace?.Invoke(builder.Services);
     });
 
+    /// <summary>One scan of the configured prefixes by an Ingest of its own; the batch it opened (it must open one).</summary>
+    public async Task<long> ScanAsync(bool retryFailed = false)
+    {
+        using var ingest = BuildIngest();
+        return await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(Options.Prefixes, CancellationToken.None, retryFailed)
+            ?? throw new InvalidOperationException("the scan opened no batch");
+    }
+
     /// <summary>A started Transform host: the real worker, receiving until the test ends.</summary>
     /// <param name="replace">Replaces services after the real ones are registered (a faulty S3 client, say).</param>
     public async Task<IHost> StartTransformAsync(Action<IServiceCollection>? replace = null)

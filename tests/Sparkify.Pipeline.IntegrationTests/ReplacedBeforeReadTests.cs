@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Sparkify.Ingest;
 using Sparkify.Testing;
 
 namespace Sparkify.Pipeline.IntegrationTests;
@@ -18,7 +16,7 @@ public sealed class ReplacedBeforeReadTests(PostgresFixture postgres, FauxqsFixt
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync(Key, TestEvents.Plays(3, firstItem: 10));
-        var olderBatch = await ScanAsync(harness);
+        var olderBatch = await harness.ScanAsync();
         await harness.UploadAsync(Key, TestEvents.Plays(5, firstItem: 20));
 
         await harness.StartTransformAsync();
@@ -30,7 +28,7 @@ public sealed class ReplacedBeforeReadTests(PostgresFixture postgres, FauxqsFixt
         Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM load_errors"));
 
         // The newer version is the next scan's (or its own event's) to load.
-        var newerBatch = await ScanAsync(harness);
+        var newerBatch = await harness.ScanAsync();
         Assert.Equal("completed", await harness.WaitForBatchAsync(newerBatch, TimeSpan.FromSeconds(60)));
         Assert.Equal(5L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
     }
@@ -40,14 +38,14 @@ public sealed class ReplacedBeforeReadTests(PostgresFixture postgres, FauxqsFixt
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync(Key, TestEvents.Plays(3, firstItem: 10));
-        var loadedBatch = await ScanAsync(harness);
+        var loadedBatch = await harness.ScanAsync();
         var transform = await harness.StartTransformAsync();
         Assert.Equal("completed", await harness.WaitForBatchAsync(loadedBatch, TimeSpan.FromSeconds(60)));
         await transform.StopAsync();
 
         // A newer upload is recorded, and replaced again before any Transform reads it.
         await harness.UploadAsync(Key, TestEvents.Plays(4, firstItem: 20));
-        var replacedBatch = await ScanAsync(harness);
+        var replacedBatch = await harness.ScanAsync();
         await harness.UploadAsync(Key, TestEvents.Plays(5, firstItem: 30));
         await harness.StartTransformAsync();
 
@@ -56,9 +54,4 @@ public sealed class ReplacedBeforeReadTests(PostgresFixture postgres, FauxqsFixt
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
     }
 
-    private static async Task<long> ScanAsync(PipelineHarness harness)
-    {
-        using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
-    }
 }

@@ -102,7 +102,7 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         // The test holds the star load's lock, so the load that claims the batch waits inside its transaction.
         await using var blocker = await HoldStarLoadLockAsync(harness);
         var transform = await harness.StartTransformAsync();
-        var batchId = await ScanAsync(harness);
+        var batchId = await harness.ScanAsync();
         await WaitForStatusAsync(harness, batchId, "loading_star");
 
         var stopwatch = Stopwatch.StartNew();
@@ -131,7 +131,7 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         await using (var blocker = await HoldStarLoadLockAsync(harness))
         {
             await harness.StartTransformAsync();
-            batchId = await ScanAsync(harness);
+            batchId = await harness.ScanAsync();
             await harness.WaitUntilAsync(async () => await harness.ScalarAsync<long>(
                 "SELECT count(*) FROM batch_files WHERE batch_id = $1 AND state = 'staged'", batchId) == 3, "the batch's files staged");
             // Its star load has found the lock taken (lock wait 1 s) and the receiver has gone back to its long poll.
@@ -199,7 +199,7 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         await UploadSongsAsync(harness, 5);
         var transform = await harness.StartTransformAsync();
         var staging = await BlockStagingAsync(harness);
-        var batchId = await ScanAsync(harness);
+        var batchId = await harness.ScanAsync();
         await WaitForInFlightAsync(harness, 5);
         return new BlockedGroup(transform, staging, batchId);
     }
@@ -248,11 +248,6 @@ public sealed class WorkerLifecycleTests(PostgresFixture postgres, FauxqsFixture
         }
     }
 
-    private static async Task<long> ScanAsync(PipelineHarness harness)
-    {
-        using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
-    }
 
     private static async Task WaitForStatusAsync(PipelineHarness harness, long batchId, string status) =>
         await harness.WaitUntilAsync(async () => await harness.ScalarAsync<string>("SELECT status FROM batches WHERE batch_id = $1", batchId) == status,

@@ -23,7 +23,7 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
         });
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", TestEvents.Plays(3));
         await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", TestEvents.Plays(2, firstItem: 10));
-        var batchId = await ScanAsync(harness);
+        var batchId = await harness.ScanAsync();
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
         var dying = await harness.Sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, MaxNumberOfMessages = 1, VisibilityTimeout = 2 });
         Assert.Single(dying.Messages);
@@ -41,7 +41,7 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", TestEvents.Plays(3));
-        var stuckBatch = await ScanAsync(harness);
+        var stuckBatch = await harness.ScanAsync();
         // Its message went to the dead-letter queue without the file being settled: move it there by hand.
         var queueUrl = (await harness.Sqs.GetQueueUrlAsync(harness.Options.QueueName)).QueueUrl;
         var deadUrl = (await harness.Sqs.GetQueueUrlAsync(harness.DeadLetterQueueName)).QueueUrl;
@@ -69,16 +69,11 @@ public sealed class ConvergenceTests(PostgresFixture postgres, FauxqsFixture fau
         await harness.ScalarAsync<object?>("ALTER TABLE time RENAME TO time_elsewhere");
         await harness.StartTransformAsync();
 
-        var batchId = await ScanAsync(harness);
+        var batchId = await harness.ScanAsync();
 
         Assert.Equal("failed", await harness.WaitForBatchAsync(batchId, TimeSpan.FromSeconds(90)));
         Assert.Equal(3, await harness.ScalarAsync<int>("SELECT star_load_attempts FROM batches WHERE batch_id = $1", batchId));
         Assert.Contains("the star load failed 3 times", await harness.ScalarAsync<string>("SELECT error FROM batches WHERE batch_id = $1", batchId));
     }
 
-    private static async Task<long> ScanAsync(PipelineHarness harness)
-    {
-        using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
-    }
 }

@@ -22,7 +22,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync(Key, TestEvents.Plays(3));
-        var stuck = await ScanAsync(harness);
+        var stuck = await harness.ScanAsync();
         await DeadLetterAllAsync(harness);
         // The same version queued again elsewhere (a backfill, an earlier replay), its message live on the queue.
         var live = await QueueAgainAsync(harness, stuck);
@@ -42,7 +42,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync(Key, TestEvents.Plays(3));
-        var waiting = await ScanAsync(harness);
+        var waiting = await harness.ScanAsync();
         await DeadLetterAllAsync(harness);
         await harness.UploadAsync(Key, TestEvents.Plays(5));
 
@@ -62,7 +62,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
     {
         await using var harness = await PipelineHarness.CreateAsync(postgres, fauxqs);
         await harness.UploadAsync(Key, TestEvents.Plays(3));
-        var waiting = await ScanAsync(harness);
+        var waiting = await harness.ScanAsync();
         await DeadLetterAllAsync(harness);
         var other = await QueueAgainAsync(harness, waiting);
         await harness.StartTransformAsync();
@@ -82,7 +82,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
         await harness.UploadAsync("log_data/2018/11/2018-11-01-events.json", TestEvents.Plays(2, firstItem: 10));
         await harness.UploadAsync("log_data/2018/11/2018-11-02-events.json", TestEvents.Plays(3, firstItem: 20));
         await harness.UploadAsync("log_data/2018/11/2018-11-03-events.json", TestEvents.Plays(4, firstItem: 30));
-        var waiting = await ScanAsync(harness);
+        var waiting = await harness.ScanAsync();
         await DeadLetterAllAsync(harness);
         // Both deleted; on AWS the HEAD of the first answers 403 (ListBucket conditioned on prefixes), here the second 404.
         await harness.S3.DeleteObjectAsync(harness.Options.Bucket, "log_data/2018/11/2018-11-01-events.json");
@@ -101,11 +101,6 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, FauxqsFixtur
         Assert.Equal(2, await harness.ApproximateMessagesAsync(harness.DeadLetterQueueName));
     }
 
-    private static async Task<long> ScanAsync(PipelineHarness harness)
-    {
-        using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None))!.Value;
-    }
 
     private static async Task<long?> ReplayAsync(PipelineHarness harness, IAmazonS3? s3 = null)
     {

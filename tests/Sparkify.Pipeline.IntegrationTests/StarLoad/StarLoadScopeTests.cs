@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using Sparkify.Ingest;
 using Sparkify.Pipeline.Hosting;
 using Sparkify.Testing;
 
@@ -25,11 +24,6 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
     private static string Plays(long userId, int count, long day = 0) =>
         string.Join("\n", Enumerable.Range(0, count).Select(i => Play(userId, i, day)));
 
-    private static async Task<long> ScanAsync(PipelineHarness harness, bool retryFailed = false)
-    {
-        using var ingest = harness.BuildIngest();
-        return (await ingest.Services.GetRequiredService<IngestScan>().ScanOnceAsync(harness.Options.Prefixes, CancellationToken.None, retryFailed))!.Value;
-    }
 
     [Fact]
     public async Task A_batch_too_big_for_the_star_load_timeout_fails_alone_and_a_later_batch_completes_with_exactly_its_plays()
@@ -49,12 +43,12 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
             """);
         await harness.UploadAsync("log_data/2018/11/2018-11-05-events.json", Plays(666, 2) + "\n" + Plays(7, 3));
         await harness.StartTransformAsync();
-        var batchA = await ScanAsync(harness);
+        var batchA = await harness.ScanAsync();
         await harness.WaitUntilAsync(async () => await harness.ScalarAsync<int>("SELECT star_load_attempts FROM batches WHERE batch_id = $1", batchA) >= 1,
             "batch A's first star load failed");
 
         await harness.UploadAsync("log_data/2018/11/2018-11-06-events.json", Plays(8, 4, day: 1));
-        var batchB = await ScanAsync(harness);
+        var batchB = await harness.ScanAsync();
 
         Assert.Equal("completed", await harness.WaitForBatchAsync(batchB, TimeSpan.FromSeconds(90)));
         Assert.Equal("failed", await harness.WaitForBatchAsync(batchA, TimeSpan.FromSeconds(90)));
@@ -75,7 +69,7 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
 
         // A replay (a backfill that retries failed versions) loads A's file once the cause is gone.
         await harness.ScalarAsync<object?>("DROP TRIGGER slow_play ON songplays");
-        var replay = await ScanAsync(harness, retryFailed: true);
+        var replay = await harness.ScanAsync(retryFailed: true);
         Assert.Equal("completed", await harness.WaitForBatchAsync(replay, TimeSpan.FromSeconds(90)));
         Assert.Equal(9L, await harness.ScalarAsync<long>("SELECT count(*) FROM songplays"));
         Assert.Equal(3L, await harness.ScalarAsync<long>("SELECT count(*) FROM users"));
@@ -98,12 +92,12 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
         for (var day = 0; day < 7; day++)
         {
             await harness.UploadAsync($"log_data/2018/11/2018-11-{5 + day:00}-events.json", Plays(10 + day, 2, day));
-            Assert.Equal("failed", await harness.WaitForBatchAsync(await ScanAsync(harness), TimeSpan.FromSeconds(60)));
+            Assert.Equal("failed", await harness.WaitForBatchAsync(await harness.ScanAsync(), TimeSpan.FromSeconds(60)));
         }
 
         await harness.ScalarAsync<object?>("DROP TRIGGER no_plays ON songplays");
         await harness.UploadAsync("log_data/2018/11/2018-11-20-events.json", Plays(99, 3, day: 15));
-        Assert.Equal("completed", await harness.WaitForBatchAsync(await ScanAsync(harness), TimeSpan.FromSeconds(60)));
+        Assert.Equal("completed", await harness.WaitForBatchAsync(await harness.ScanAsync(), TimeSpan.FromSeconds(60)));
 
         Assert.Equal(WorkerExitCodes.Success, transform.Services.GetRequiredService<WorkerExit>().Code);
         Assert.False(transform.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
@@ -120,7 +114,7 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
         const string key = "log_data/2018/11/2018-11-05-events.json";
         await harness.UploadAsync(key, Plays(7, 2));
         await harness.StartTransformAsync();
-        Assert.Equal("completed", await harness.WaitForBatchAsync(await ScanAsync(harness)));
+        Assert.Equal("completed", await harness.WaitForBatchAsync(await harness.ScanAsync()));
 
         // Another transaction holds the loaded version's record, as a loader of another version of the key would.
         await using var blocker = await harness.DataSource.OpenConnectionAsync();
@@ -130,7 +124,7 @@ public sealed class StarLoadScopeTests(PostgresFixture postgres, FauxqsFixture f
             await hold.ExecuteNonQueryAsync();
         }
         await harness.UploadAsync(key, Plays(7, 3));
-        var corrected = await ScanAsync(harness);
+        var corrected = await harness.ScanAsync();
 
         Assert.Equal("completed_with_failures", await harness.WaitForBatchAsync(corrected, TimeSpan.FromSeconds(90)));
         Assert.Contains("lock timeout", await harness.ScalarAsync<string>("SELECT failure_reason FROM batch_files WHERE batch_id = $1", corrected));
